@@ -1,0 +1,5 @@
+//! The library behind the `scpcheck` binary: the run pipeline and the exit codes, kept apart
+//! from argument parsing so that tests drive the same code the binary does.
+
+pub mod exit_codes;
+pub mod run;

@@ -1,0 +1,231 @@
+//! `scpcheck`: checks that AWS service control policies do what their written restrictions
+//! say, by running generated API calls against an emulator and a reference evaluator.
+
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use scpcheck_cli::exit_codes;
+use scpcheck_cli::run::{self, RunConfig, RunError, TargetKind};
+use scpcheck_target::EmulatorOptions;
+use tracing_subscriber::EnvFilter;
+
+/// Checks that AWS service control policies do what their written restrictions say.
+#[derive(Debug, Parser)]
+#[command(name = "scpcheck", version, about, long_about = None)]
+struct Cli {
+    /// More logging on stderr: `-v` for debug, `-vv` for trace (`RUST_LOG` overrides).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Generates cases from every scenario, runs each against the target and the reference
+    /// evaluator, compares them with the written restriction, and prints a summary.
+    Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// Cases generated per scenario operation.
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    cases: u32,
+
+    /// Seed of the case generator; the same seed gives the same cases. Random when not given.
+    #[arg(long)]
+    seed: Option<u64>,
+
+    /// Directory of scenario files.
+    #[arg(long, default_value = "scenarios")]
+    scenarios: PathBuf,
+
+    /// Directory of SCP documents and their `layout.toml`.
+    #[arg(long, default_value = "policies")]
+    policies: PathBuf,
+
+    /// What the cases run against.
+    #[arg(long, value_enum, default_value_t = TargetKind::Emulator)]
+    target: TargetKind,
+
+    /// Put the gateway in front of a moto-compatible emulator you already run at this URL
+    /// (e.g. `http://127.0.0.1:5000`) instead of starting one. Its state is wiped first.
+    #[arg(long, value_name = "URL")]
+    emulator_url: Option<String>,
+
+    /// Region of every call.
+    #[arg(long, default_value = "eu-central-1")]
+    region: String,
+
+    /// Write `results.json` into this directory.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let code = match cli.command {
+        Command::Run(args) => run_command(args),
+    };
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn,scpcheck=info",
+        1 => "debug,hyper=info,rustls=info,aws_smithy_runtime=info,aws_config=info",
+        _ => "trace",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .init();
+}
+
+fn run_command(args: RunArgs) -> i32 {
+    let seed = args.seed.unwrap_or_else(random_seed);
+    let config = RunConfig {
+        scenarios_dir: args.scenarios.clone(),
+        policies_dir: args.policies.clone(),
+        cases: args.cases as usize,
+        seed,
+        target: args.target,
+        emulator: EmulatorOptions {
+            emulator_url: args.emulator_url.clone(),
+            cache_dir: scpcheck_target::cache_dir(),
+            region: args.region.clone(),
+        },
+    };
+    println!(
+        "scpcheck run: seed {seed} (rerun with `--seed {seed}`), {} cases per operation",
+        args.cases
+    );
+
+    let inputs = match run::load_inputs(&config) {
+        Ok(inputs) => inputs,
+        Err(error) => return report_error(&error),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return exit_codes::INTERNAL_ERROR;
+        }
+    };
+
+    let started = Instant::now();
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let results = runtime.block_on(async {
+        let flag = Arc::clone(&interrupted);
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("interrupted: finishing the current case, then stopping");
+                flag.store(true, Ordering::SeqCst);
+            }
+        });
+        run::run(&config, &inputs, Arc::clone(&interrupted), progress_bar()).await
+    });
+    let results = match results {
+        Ok(results) => results,
+        Err(error) => return report_error(&error),
+    };
+
+    let tally = results.tally();
+    println!(
+        "target: {} ({})",
+        results.target.kind, results.target.version
+    );
+    println!();
+    print!("{}", scpcheck_report::summary(&results));
+    println!();
+    let elapsed = started.elapsed().as_secs_f64();
+    let rate = tally.cases as f64 / elapsed.max(f64::EPSILON);
+    println!(
+        "{} cases in {elapsed:.1}s ({rate:.0} cases/s), seed {seed}",
+        tally.cases
+    );
+
+    if let Some(dir) = &args.out
+        && let Err(error) = write_results(dir, &results)
+    {
+        eprintln!("error: {error}");
+        return exit_codes::INTERNAL_ERROR;
+    }
+    if interrupted.load(Ordering::SeqCst) {
+        return exit_codes::INTERRUPTED;
+    }
+    if tally.is_success() {
+        exit_codes::SUCCESS
+    } else {
+        exit_codes::CONFORMANCE_FAILURE
+    }
+}
+
+fn progress_bar() -> Option<ProgressBar> {
+    let on_terminal = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    if !on_terminal {
+        return None;
+    }
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template("{bar:40} {pos}/{len} cases {elapsed}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
+}
+
+fn write_results(dir: &Path, results: &scpcheck_report::RunResults) -> Result<(), String> {
+    std::fs::create_dir_all(dir)
+        .map_err(|error| format!("cannot create `{}`: {error}", dir.display()))?;
+    let path = dir.join("results.json");
+    let text = serde_json::to_string_pretty(results)
+        .map_err(|error| format!("cannot encode the results: {error}"))?;
+    let partial = dir.join("results.json.partial");
+    std::fs::write(&partial, text + "\n")
+        .map_err(|error| format!("cannot write `{}`: {error}", partial.display()))?;
+    std::fs::rename(&partial, &path)
+        .map_err(|error| format!("cannot write `{}`: {error}", path.display()))?;
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
+fn report_error(error: &RunError) -> i32 {
+    match error {
+        RunError::InvalidInput(reports) => {
+            for report in reports {
+                eprintln!("{report:?}");
+            }
+        }
+        RunError::TargetUnavailable(inner) => {
+            eprintln!("error: {inner}");
+            if let scpcheck_target::TargetError::Emulator(emulator) = inner
+                && let Some(help) = emulator.help()
+            {
+                eprintln!("help: {help}");
+            }
+        }
+        RunError::Internal(message) => eprintln!("error: {message}"),
+    }
+    error.exit_code()
+}
+
+fn random_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_nanos());
+    (nanos as u64) ^ (u64::from(std::process::id()) << 32)
+}

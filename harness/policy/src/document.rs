@@ -1,0 +1,286 @@
+//! The policy document model: a parsed, validated and compiled policy.
+
+use std::fmt;
+
+use miette::SourceSpan;
+
+use crate::condition::Condition;
+use crate::error::PolicyErrors;
+use crate::pattern::{Case, Glob, ResourceGlob};
+use crate::request::{Context, Request};
+use crate::variables::Template;
+
+/// A parsed, validated policy document, compiled for fast evaluation.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub(crate) source_name: String,
+    pub(crate) version: PolicyVersion,
+    pub(crate) version_span: Option<SourceSpan>,
+    pub(crate) id: Option<String>,
+    pub(crate) statements: Vec<Statement>,
+    pub(crate) size_in_characters: usize,
+}
+
+impl Policy {
+    /// Parses and validates a policy document; `source_name` names it in error messages.
+    ///
+    /// Every problem found is reported, each with its place in `text`.
+    pub fn parse(source_name: &str, text: &str) -> Result<Policy, PolicyErrors> {
+        crate::parse::parse_policy(source_name, text)
+    }
+
+    /// The name given to [`Policy::parse`].
+    pub fn source_name(&self) -> &str {
+        &self.source_name
+    }
+
+    /// The policy language version; `2008-10-17` when the document has no `Version`.
+    pub fn version(&self) -> PolicyVersion {
+        self.version
+    }
+
+    /// The span of the `Version` value, if the document has one.
+    pub fn version_span(&self) -> Option<SourceSpan> {
+        self.version_span
+    }
+
+    /// The `Id` element, if any.
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    /// The statements, in document order.
+    pub fn statements(&self) -> &[Statement] {
+        &self.statements
+    }
+
+    /// The length of the source text in characters, as AWS counts policy size.
+    pub fn size_in_characters(&self) -> usize {
+        self.size_in_characters
+    }
+}
+
+/// The policy language version.
+///
+/// IAM User Guide, reference_policies_elements_version.html: policy variables are expanded only
+/// under `2012-10-17`; a policy without `Version` is read as `2008-10-17`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PolicyVersion {
+    /// `2012-10-17`, the current version.
+    Current,
+    /// `2008-10-17`, the original version: `${...}` is plain text.
+    Original,
+}
+
+impl PolicyVersion {
+    /// The version as written in a policy.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyVersion::Current => "2012-10-17",
+            PolicyVersion::Original => "2008-10-17",
+        }
+    }
+}
+
+/// Whether a statement allows or denies what it matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Effect {
+    /// `"Effect": "Allow"`.
+    Allow,
+    /// `"Effect": "Deny"`.
+    Deny,
+}
+
+impl fmt::Display for Effect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Effect::Allow => "Allow",
+            Effect::Deny => "Deny",
+        })
+    }
+}
+
+/// One statement of a policy.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    pub(crate) index: usize,
+    pub(crate) sid: Option<(String, SourceSpan)>,
+    pub(crate) effect: Effect,
+    pub(crate) actions: ActionElement,
+    pub(crate) resources: Option<ResourceElement>,
+    pub(crate) conditions: Vec<Condition>,
+    pub(crate) span: SourceSpan,
+}
+
+impl Statement {
+    /// The position of the statement in the policy, from 0.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The `Sid`, if any.
+    pub fn sid(&self) -> Option<&str> {
+        self.sid.as_ref().map(|(sid, _)| sid.as_str())
+    }
+
+    /// The span of the `Sid` value in the source, if there is one.
+    pub fn sid_span(&self) -> Option<SourceSpan> {
+        self.sid.as_ref().map(|(_, span)| *span)
+    }
+
+    /// A name for messages: the `Sid` in backticks, or `#n` counting from 1.
+    pub fn display_name(&self) -> String {
+        match self.sid() {
+            Some(sid) => format!("`{sid}`"),
+            None => format!("#{}", self.index + 1),
+        }
+    }
+
+    /// The effect.
+    pub fn effect(&self) -> Effect {
+        self.effect
+    }
+
+    /// The `Action` or `NotAction` element.
+    pub fn actions(&self) -> &ActionElement {
+        &self.actions
+    }
+
+    /// The `Resource` or `NotResource` element; `None` when the statement has neither, which
+    /// is read as every resource.
+    pub fn resources(&self) -> Option<&ResourceElement> {
+        self.resources.as_ref()
+    }
+
+    /// The conditions; all must hold for the statement to match.
+    pub fn conditions(&self) -> &[Condition] {
+        &self.conditions
+    }
+
+    /// The span of the statement object in the source.
+    pub fn span(&self) -> SourceSpan {
+        self.span
+    }
+
+    /// Whether the statement applies to `request`: action, resource and every condition.
+    pub fn matches(&self, request: &Request) -> bool {
+        self.actions.applies_to(&request.action)
+            && self.resource_applies(&request.resource, &request.context)
+            && self
+                .conditions
+                .iter()
+                .all(|condition| condition.evaluate(&request.context))
+    }
+
+    /// Whether the resource element applies to `resource`.
+    pub fn resource_applies(&self, resource: &str, context: &Context) -> bool {
+        self.resources
+            .as_ref()
+            .is_none_or(|element| element.applies_to(resource, context))
+    }
+}
+
+/// Patterns of one element with their source text and span.
+#[derive(Debug, Clone)]
+pub(crate) struct Patterns<T> {
+    pub(crate) negated: bool,
+    pub(crate) element_span: SourceSpan,
+    pub(crate) patterns: Vec<(String, SourceSpan, T)>,
+}
+
+/// A compiled resource pattern.
+#[derive(Debug, Clone)]
+pub(crate) enum ResourcePattern {
+    /// Compiled when the policy was parsed.
+    Ready(ResourceGlob),
+    /// Holds policy variables, resolved for each request.
+    Variables(Template),
+}
+
+/// The `Action` or `NotAction` element.
+#[derive(Debug, Clone)]
+pub struct ActionElement(pub(crate) Patterns<Glob>);
+
+/// The `Resource` or `NotResource` element.
+#[derive(Debug, Clone)]
+pub struct ResourceElement(pub(crate) Patterns<ResourcePattern>);
+
+macro_rules! element_accessors {
+    ($element:ty, $name:literal, $negated_name:literal) => {
+        impl $element {
+            #[doc = concat!("Whether this is `", $negated_name, "` rather than `", $name, "`.")]
+            pub fn is_negated(&self) -> bool {
+                self.0.negated
+            }
+
+            /// The element name as written: `Action`, `NotResource`, ...
+            pub fn name(&self) -> &'static str {
+                if self.0.negated { $negated_name } else { $name }
+            }
+
+            /// The patterns as written.
+            pub fn texts(&self) -> impl ExactSizeIterator<Item = &str> {
+                self.0.patterns.iter().map(|(text, _, _)| text.as_str())
+            }
+
+            /// The span of each pattern in the source, in order.
+            pub fn spans(&self) -> impl ExactSizeIterator<Item = SourceSpan> + '_ {
+                self.0.patterns.iter().map(|(_, span, _)| *span)
+            }
+
+            /// The span of the element name in the source.
+            pub fn element_span(&self) -> SourceSpan {
+                self.0.element_span
+            }
+        }
+    };
+}
+
+element_accessors!(ActionElement, "Action", "NotAction");
+element_accessors!(ResourceElement, "Resource", "NotResource");
+
+impl ActionElement {
+    /// The text of the first pattern matching `action`, ignoring letter case.
+    pub fn first_match(&self, action: &str) -> Option<&str> {
+        self.0
+            .patterns
+            .iter()
+            .find(|(_, _, glob)| glob.matches(action, Case::AsciiInsensitive))
+            .map(|(text, _, _)| text.as_str())
+    }
+
+    /// Whether the element applies to `action`: a pattern matches it (`Action`), or none does
+    /// (`NotAction`).
+    pub fn applies_to(&self, action: &str) -> bool {
+        self.first_match(action).is_some() != self.0.negated
+    }
+}
+
+impl ResourceElement {
+    /// The text of the first pattern matching `resource`; a pattern with a variable that cannot
+    /// be resolved matches nothing.
+    pub fn first_match(&self, resource: &str, context: &Context) -> Option<&str> {
+        self.0
+            .patterns
+            .iter()
+            .find(|(_, _, pattern)| pattern.matches(resource, context))
+            .map(|(text, _, _)| text.as_str())
+    }
+
+    /// Whether the element applies to `resource`: a pattern matches it (`Resource`), or none
+    /// does (`NotResource`).
+    pub fn applies_to(&self, resource: &str, context: &Context) -> bool {
+        self.first_match(resource, context).is_some() != self.0.negated
+    }
+}
+
+impl ResourcePattern {
+    fn matches(&self, resource: &str, context: &Context) -> bool {
+        match self {
+            ResourcePattern::Ready(glob) => glob.matches(resource),
+            ResourcePattern::Variables(template) => template
+                .resolve(context)
+                .is_some_and(|pieces| ResourceGlob::from_pieces(&pieces).matches(resource)),
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! Explanations of evaluations in plain text: per level, per policy, per statement, per
+//! condition, with the values compared.
+
+use std::fmt::{self, Display, Formatter, Write as _};
+
+use crate::combined::{Evaluation, EvaluationReason};
+use crate::condition::Condition;
+use crate::document::Statement;
+use crate::evaluate::{PolicyEvaluation, StatementEvaluation};
+use crate::organization::{LevelEvaluation, LevelOutcome, ScpEvaluation, ScpReason};
+use crate::request::{ContextValue, Request};
+
+impl Display for ScpEvaluation {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "scp decision: {} ({})",
+            self.decision(),
+            self.reason_text()
+        )?;
+        write_request(f, self.request())?;
+        for level in self.levels() {
+            write_level(f, level, self.request())?;
+        }
+        Ok(())
+    }
+}
+
+impl ScpEvaluation {
+    fn reason_text(&self) -> String {
+        let level = |index: usize| {
+            self.levels().get(index).map_or_else(String::new, |level| {
+                format!("{} `{}`", level.kind(), level.target_id())
+            })
+        };
+        match self.reason() {
+            ScpReason::ManagementAccount => {
+                "principal is in the management account, which SCPs do not restrict".to_owned()
+            }
+            ScpReason::ServiceLinkedRole => {
+                "principal is a service-linked role, which SCPs do not restrict".to_owned()
+            }
+            ScpReason::NoLevels => "no SCPs apply".to_owned(),
+            ScpReason::AllowedAtEveryLevel => "allowed at every level".to_owned(),
+            ScpReason::ExplicitDeny { level: index } => {
+                format!("explicit deny at {}", level(index))
+            }
+            ScpReason::NoAllow { level: index } => {
+                format!("implicit deny: nothing allows at {}", level(index))
+            }
+        }
+    }
+}
+
+impl Display for Evaluation {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let reason = match self.reason() {
+            EvaluationReason::ExplicitDenyInScp => "explicit deny in an SCP",
+            EvaluationReason::ExplicitDenyInIdentityPolicy => "explicit deny in an identity policy",
+            EvaluationReason::NotAllowedByScps => "implicit deny: the SCPs do not allow",
+            EvaluationReason::NotAllowedByIdentityPolicies => {
+                "implicit deny: no identity policy allows"
+            }
+            EvaluationReason::Allowed => "allowed by the SCPs and an identity policy",
+        };
+        writeln!(f, "decision: {} ({reason})", self.decision())?;
+        write!(f, "{}", self.scp())?;
+        writeln!(f, "identity policies:")?;
+        if self.identity_policies().is_empty() {
+            writeln!(f, "  none")?;
+        }
+        for policy in self.identity_policies() {
+            write_policy(f, policy, self.scp().request(), 1)?;
+        }
+        Ok(())
+    }
+}
+
+fn write_request(f: &mut Formatter<'_>, request: &Request) -> fmt::Result {
+    writeln!(f, "request: `{}` on `{}`", request.action, request.resource)?;
+    writeln!(
+        f,
+        "principal: `{}` in account `{}`",
+        request.principal_arn, request.account_id
+    )
+}
+
+fn write_level(f: &mut Formatter<'_>, level: &LevelEvaluation, request: &Request) -> fmt::Result {
+    let outcome = match level.outcome() {
+        LevelOutcome::Allows => "allows",
+        LevelOutcome::ExplicitDeny => "explicit deny",
+        LevelOutcome::ImplicitDeny => "implicit deny (no attached SCP allows)",
+    };
+    writeln!(f, "{} `{}`: {outcome}", level.kind(), level.target_id())?;
+    if level.policies().is_empty() {
+        writeln!(f, "  no SCP attached")?;
+    }
+    for policy in level.policies() {
+        write_policy(f, policy, request, 1)?;
+    }
+    Ok(())
+}
+
+fn write_policy(
+    f: &mut Formatter<'_>,
+    evaluation: &PolicyEvaluation,
+    request: &Request,
+    depth: usize,
+) -> fmt::Result {
+    let indent = "  ".repeat(depth);
+    writeln!(f, "{indent}policy `{}`", evaluation.name())?;
+    let statements = evaluation.policy().statements().iter();
+    for (statement, result) in statements.zip(evaluation.statements()) {
+        write_statement(f, statement, result, request, depth + 1)?;
+    }
+    Ok(())
+}
+
+fn write_statement(
+    f: &mut Formatter<'_>,
+    statement: &Statement,
+    result: &StatementEvaluation,
+    request: &Request,
+    depth: usize,
+) -> fmt::Result {
+    let indent = "  ".repeat(depth);
+    let verdict = if result.matched() {
+        "matches"
+    } else {
+        "does not match"
+    };
+    let name = statement.display_name();
+    let effect = statement.effect();
+    writeln!(f, "{indent}statement {name} ({effect}): {verdict}")?;
+    writeln!(f, "{indent}  {}", action_line(statement, request))?;
+    if result.resource_applies().is_some() {
+        writeln!(f, "{indent}  {}", resource_line(statement, request))?;
+    }
+    for (condition, holds) in statement
+        .conditions()
+        .iter()
+        .zip(result.condition_results())
+    {
+        writeln!(
+            f,
+            "{indent}  {}",
+            condition_line(condition, *holds, request)
+        )?;
+    }
+    Ok(())
+}
+
+fn action_line(statement: &Statement, request: &Request) -> String {
+    let action = &request.action;
+    let element = statement.actions();
+    let name = element.name();
+    match (element.first_match(action), element.is_negated()) {
+        (Some(pattern), false) => format!("action `{action}`: matches `{pattern}`"),
+        (None, false) => format!("action `{action}`: not matched by `{name}`"),
+        (Some(pattern), true) => format!("action `{action}`: excluded by `{name}` `{pattern}`"),
+        (None, true) => format!("action `{action}`: not excluded by `{name}`"),
+    }
+}
+
+fn resource_line(statement: &Statement, request: &Request) -> String {
+    let resource = &request.resource;
+    let Some(element) = statement.resources() else {
+        return format!("resource `{resource}`: any (no `Resource` element)");
+    };
+    let name = element.name();
+    let found = element.first_match(resource, &request.context);
+    match (found, element.is_negated()) {
+        (Some(pattern), false) => format!("resource `{resource}`: matches `{pattern}`"),
+        (None, false) => format!("resource `{resource}`: not matched by `{name}`"),
+        (Some(pattern), true) => format!("resource `{resource}`: excluded by `{name}` `{pattern}`"),
+        (None, true) => format!("resource `{resource}`: not excluded by `{name}`"),
+    }
+}
+
+fn condition_line(condition: &Condition, holds: bool, request: &Request) -> String {
+    let values = condition.describe_values(&request.context).join(", ");
+    let mut line = format!(
+        "condition {} `{}` [{values}]: ",
+        condition.operator(),
+        condition.key()
+    );
+    // Writing to a String cannot fail.
+    let _ = match condition.found(&request.context) {
+        None => write!(line, "key absent"),
+        Some(ContextValue::Single(value)) => write!(line, "found `{value}`"),
+        Some(ContextValue::Multi(values)) => {
+            write!(
+                line,
+                "found {}",
+                backticked_list(values.iter().map(String::as_str))
+            )
+        }
+    };
+    let _ = write!(line, ": {holds}");
+    line
+}
+
+fn backticked_list<'a>(values: impl Iterator<Item = &'a str>) -> String {
+    let items: Vec<String> = values.map(|value| format!("`{value}`")).collect();
+    format!("[{}]", items.join(", "))
+}

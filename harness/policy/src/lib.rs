@@ -1,0 +1,36 @@
+//! The policy language of AWS service control policies (SCPs) and a reference evaluator.
+//!
+//! [`Policy::parse`] reads a policy document, keeping the place of every element so that each
+//! problem is reported with its line and column. An [`Organization`] holds the SCPs attached
+//! from the root down to an account; [`evaluate_scps`] decides a [`Request`] against them and
+//! explains the decision, and [`evaluate`] adds the principal's identity policies. The crate
+//! does no I/O.
+
+mod combined;
+mod condition;
+mod document;
+mod error;
+mod evaluate;
+mod explain;
+mod json;
+mod lint;
+mod operator;
+mod organization;
+mod parse;
+mod pattern;
+mod request;
+mod values;
+mod variables;
+
+pub use combined::{Evaluation, EvaluationReason, evaluate};
+pub use condition::Condition;
+pub use document::{ActionElement, Effect, Policy, PolicyVersion, ResourceElement, Statement};
+pub use error::{PolicyError, PolicyErrors, SourceLocation};
+pub use evaluate::{PolicyEvaluation, StatementEvaluation};
+pub use lint::{LintFinding, LintOptions, LintSeverity, lint_scp, lint_scp_with};
+pub use operator::{BaseOperator, Operator, SetQualifier};
+pub use organization::{
+    AttachedPolicy, Decision, LevelEvaluation, LevelKind, LevelOutcome, OrgLevel, Organization,
+    ScpEvaluation, ScpReason, evaluate_scps, is_service_linked_role, scp_decision,
+};
+pub use request::{Context, ContextValue, Request};

@@ -1,0 +1,438 @@
+//! Checks a parsed policy against the rules AWS Organizations applies to SCPs, and against
+//! mistakes that make statements silently match nothing or everything.
+//!
+//! Grammar errors are refused by [`Policy::parse`] already; these findings concern a valid
+//! document: errors that Organizations would refuse, and warnings about likely mistakes.
+
+use std::fmt;
+
+use miette::{Diagnostic, LabeledSpan, SourceSpan};
+
+use crate::document::{Effect, Policy, PolicyVersion, Statement};
+use crate::error::{SourceLocation, span};
+use crate::operator::{BaseOperator, Kind, SetQualifier};
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LintSeverity {
+    /// AWS Organizations would refuse the policy.
+    Error,
+    /// The policy is accepted but probably does not do what was meant.
+    Warning,
+}
+
+/// Settings of [`lint_scp_with`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LintOptions {
+    /// The largest SCP size in characters; AWS Organizations User Guide,
+    /// orgs_reference_limits.html: 5,120 characters by default.
+    pub max_size: usize,
+}
+
+impl Default for LintOptions {
+    fn default() -> Self {
+        LintOptions { max_size: 5120 }
+    }
+}
+
+/// One finding about a policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LintFinding {
+    code: &'static str,
+    severity: LintSeverity,
+    message: String,
+    span: SourceSpan,
+    label: String,
+    help: Option<String>,
+    location: SourceLocation,
+}
+
+impl LintFinding {
+    /// A stable identifier of the rule, e.g. `scp-size`.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// How serious the finding is.
+    pub fn severity(&self) -> LintSeverity {
+        self.severity
+    }
+
+    /// What is wrong, as one lowercase fragment.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The span of the source the finding is about.
+    pub fn span(&self) -> SourceSpan {
+        self.span
+    }
+
+    /// The text written under the span.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// Advice, if any.
+    pub fn help(&self) -> Option<&str> {
+        self.help.as_deref()
+    }
+
+    /// Where the span starts.
+    pub fn location(&self) -> SourceLocation {
+        self.location
+    }
+}
+
+impl fmt::Display for LintFinding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for LintFinding {}
+
+impl Diagnostic for LintFinding {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            LintSeverity::Error => miette::Severity::Error,
+            LintSeverity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display + 'a>)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let label = LabeledSpan::new_primary_with_span(Some(self.label.clone()), self.span);
+        Some(Box::new(std::iter::once(label)))
+    }
+}
+
+/// Checks `policy`, parsed from `source`, as an SCP with the default options.
+pub fn lint_scp(policy: &Policy, source: &str) -> Vec<LintFinding> {
+    lint_scp_with(policy, source, &LintOptions::default())
+}
+
+/// Checks `policy`, parsed from `source`, as an SCP; findings are ordered by place.
+pub fn lint_scp_with(policy: &Policy, source: &str, options: &LintOptions) -> Vec<LintFinding> {
+    let mut lint = Lint {
+        source,
+        findings: Vec::new(),
+    };
+    lint.size(options.max_size);
+    lint.version(policy);
+    lint.duplicate_sids(policy);
+    for statement in policy.statements() {
+        lint.statement(statement, policy.version());
+    }
+    lint.findings.sort_by_key(|finding| finding.span.offset());
+    lint.findings
+}
+
+struct Lint<'a> {
+    source: &'a str,
+    findings: Vec<LintFinding>,
+}
+
+impl Lint<'_> {
+    fn report(
+        &mut self,
+        code: &'static str,
+        severity: LintSeverity,
+        message: String,
+        (span, label): (SourceSpan, &str),
+        help: Option<String>,
+    ) {
+        self.findings.push(LintFinding {
+            code,
+            severity,
+            message,
+            span,
+            label: label.to_owned(),
+            help,
+            location: SourceLocation::of_offset(self.source, span.offset()),
+        });
+    }
+
+    /// AWS Organizations User Guide, orgs_reference_limits.html and
+    /// orgs_manage_policies_scps_syntax.html: every character counts, white space included.
+    fn size(&mut self, max_size: usize) {
+        let size = self.source.chars().count();
+        if size <= max_size {
+            return;
+        }
+        let first_extra = self
+            .source
+            .char_indices()
+            .nth(max_size)
+            .map_or(self.source.len(), |(offset, _)| offset);
+        let compact = compact_size(self.source);
+        let help = if compact <= max_size {
+            format!("without white space outside strings it would be {compact} characters")
+        } else {
+            "split the statements across several SCPs".to_owned()
+        };
+        self.report(
+            "scp-size",
+            LintSeverity::Error,
+            format!("SCP is {size} characters, more than the limit of {max_size}"),
+            (
+                span(first_extra, self.source.len() - first_extra),
+                "beyond the limit",
+            ),
+            Some(help),
+        );
+    }
+
+    /// AWS Organizations User Guide, orgs_manage_policies_scps_syntax.html: every SCP has
+    /// `"Version": "2012-10-17"`.
+    fn version(&mut self, policy: &Policy) {
+        let (span, label) = match (policy.version(), policy.version_span()) {
+            (PolicyVersion::Current, _) => return,
+            (PolicyVersion::Original, Some(span)) => (span, "the original version"),
+            (PolicyVersion::Original, None) => (span(0, self.source.len().min(1)), "no `Version`"),
+        };
+        self.report(
+            "scp-version",
+            LintSeverity::Error,
+            "SCP does not use version `2012-10-17`".to_owned(),
+            (span, label),
+            Some(
+                "add `\"Version\": \"2012-10-17\"`; without it policy variables are plain text"
+                    .to_owned(),
+            ),
+        );
+    }
+
+    /// IAM User Guide, reference_policies_elements_sid.html: a `Sid` is unique within a policy.
+    fn duplicate_sids(&mut self, policy: &Policy) {
+        let statements = policy.statements();
+        for (index, statement) in statements.iter().enumerate() {
+            let (Some(sid), Some(sid_span)) = (statement.sid(), statement.sid_span()) else {
+                continue;
+            };
+            let earlier = statements.get(..index).unwrap_or_default();
+            if earlier.iter().any(|other| other.sid() == Some(sid)) {
+                self.report(
+                    "duplicate-sid",
+                    LintSeverity::Error,
+                    format!("duplicate `Sid` `{sid}`"),
+                    (sid_span, "used by an earlier statement"),
+                    Some("give each statement its own `Sid`".to_owned()),
+                );
+            }
+        }
+    }
+
+    fn statement(&mut self, statement: &Statement, version: PolicyVersion) {
+        self.sid_characters(statement);
+        self.action_wildcards(statement);
+        self.missing_resource(statement);
+        self.denies_everything(statement);
+        self.condition_values(statement);
+        self.for_all_values_in_allow(statement);
+        if version == PolicyVersion::Original {
+            self.variables_as_text(statement);
+        }
+    }
+
+    /// IAM User Guide, reference_policies_elements_sid.html: `Sid` supports ASCII letters and
+    /// digits.
+    fn sid_characters(&mut self, statement: &Statement) {
+        let (Some(sid), Some(sid_span)) = (statement.sid(), statement.sid_span()) else {
+            return;
+        };
+        if sid.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return;
+        }
+        self.report(
+            "sid-characters",
+            LintSeverity::Warning,
+            format!("`Sid` `{sid}` has characters other than ASCII letters and digits"),
+            (sid_span, "IAM accepts only `A-Z`, `a-z` and `0-9` here"),
+            Some("remove spaces, dashes and other punctuation".to_owned()),
+        );
+    }
+
+    /// AWS Organizations User Guide, orgs_manage_policies_scps_syntax.html: in an SCP, `*` and
+    /// `?` in `Action` or `NotAction` may stand alone or end the string only.
+    fn action_wildcards(&mut self, statement: &Statement) {
+        let actions = statement.actions();
+        for (text, span) in actions.texts().zip(actions.spans()) {
+            let head = text.trim_end_matches(['*', '?']);
+            if !head.contains(['*', '?']) {
+                continue;
+            }
+            self.report(
+                "scp-action-wildcard",
+                LintSeverity::Warning,
+                format!("wildcard inside action `{text}`"),
+                (span, "SCPs allow a wildcard only at the end of an action"),
+                Some("list the actions, or end the pattern with the wildcard".to_owned()),
+            );
+        }
+    }
+
+    fn missing_resource(&mut self, statement: &Statement) {
+        if statement.resources().is_some() {
+            return;
+        }
+        self.report(
+            "missing-resource",
+            LintSeverity::Warning,
+            format!("statement {} has no `Resource`", statement.display_name()),
+            (start_of(statement.span()), "it applies to every resource"),
+            Some("state `\"Resource\": \"*\"` if every resource is meant".to_owned()),
+        );
+    }
+
+    fn denies_everything(&mut self, statement: &Statement) {
+        let actions = statement.actions();
+        let every_action = !actions.is_negated() && actions.texts().any(|text| text == "*");
+        let every_resource = statement
+            .resources()
+            .is_none_or(|resources| !resources.is_negated() && resources.texts().any(|t| t == "*"));
+        let denies = statement.effect() == Effect::Deny;
+        if !(denies && every_action && every_resource && statement.conditions().is_empty()) {
+            return;
+        }
+        self.report(
+            "deny-everything",
+            LintSeverity::Warning,
+            format!(
+                "statement {} denies every action on every resource",
+                statement.display_name()
+            ),
+            (start_of(statement.span()), "no condition limits this deny"),
+            Some("every principal under the target loses all access; add a condition".to_owned()),
+        );
+    }
+
+    /// IAM User Guide, reference_policies_elements_condition_operators.html: a value the
+    /// operator cannot read never matches.
+    fn condition_values(&mut self, statement: &Statement) {
+        for condition in statement.conditions() {
+            let operator = condition.operator();
+            let expected = expected_form(operator.base);
+            let unreadable: Vec<(String, SourceSpan)> = condition
+                .unreadable_values()
+                .map(|(text, span)| (text.to_owned(), span))
+                .collect();
+            for (text, span) in unreadable {
+                self.report(
+                    "unreadable-condition-value",
+                    LintSeverity::Warning,
+                    format!("`{operator}` cannot read `{text}`"),
+                    (span, "never matches"),
+                    Some(format!("write {expected}")),
+                );
+            }
+        }
+    }
+
+    /// IAM User Guide, reference_policies_condition-single-vs-multi-valued-context-keys.html:
+    /// `ForAllValues` is true when the key is absent, so an `Allow` with it alone is broad.
+    fn for_all_values_in_allow(&mut self, statement: &Statement) {
+        if statement.effect() != Effect::Allow {
+            return;
+        }
+        for condition in statement.conditions() {
+            let operator = condition.operator();
+            if operator.set != Some(SetQualifier::ForAllValues) {
+                continue;
+            }
+            let key = condition.key();
+            let null_checked = statement.conditions().iter().any(|other| {
+                other.operator().base == BaseOperator::Null && other.key().eq_ignore_ascii_case(key)
+            });
+            if null_checked {
+                continue;
+            }
+            self.report(
+                "for-all-values-absent-key",
+                LintSeverity::Warning,
+                format!("`{operator}` on `{key}` allows requests without the key"),
+                (
+                    condition.operator_span(),
+                    "true when the key is absent or empty",
+                ),
+                Some(format!(
+                    "add `\"Null\": {{\"{key}\": \"false\"}}` to require the key"
+                )),
+            );
+        }
+    }
+
+    fn variables_as_text(&mut self, statement: &Statement) {
+        let resource_texts = statement
+            .resources()
+            .into_iter()
+            .flat_map(|resources| resources.texts().zip(resources.spans()));
+        let condition_texts = statement
+            .conditions()
+            .iter()
+            .flat_map(|condition| condition.values().zip(condition.value_spans()));
+        let with_variables: Vec<(String, SourceSpan)> = resource_texts
+            .chain(condition_texts)
+            .filter(|(text, _)| text.contains("${"))
+            .map(|(text, span)| (text.to_owned(), span))
+            .collect();
+        for (text, span) in with_variables {
+            self.report(
+                "variable-as-text",
+                LintSeverity::Warning,
+                format!("`{text}` is plain text under version `2008-10-17`"),
+                (span, "not expanded"),
+                Some("use `\"Version\": \"2012-10-17\"` for policy variables".to_owned()),
+            );
+        }
+    }
+}
+
+fn expected_form(base: BaseOperator) -> &'static str {
+    match base.kind() {
+        Kind::Bool | Kind::Null => "`true` or `false`",
+        Kind::Binary => "base64",
+        Kind::Ip => "an IP address or a CIDR range",
+        Kind::Numeric(_) => "a number",
+        Kind::Date(_) => "a date (ISO 8601 or epoch seconds)",
+        Kind::StringExact | Kind::StringIgnoreCase | Kind::StringLike | Kind::Arn => "text",
+    }
+}
+
+fn start_of(statement_span: SourceSpan) -> SourceSpan {
+    span(statement_span.offset(), statement_span.len().min(1))
+}
+
+/// The size of `source` without white space outside strings.
+fn compact_size(source: &str) -> usize {
+    let mut size = 0;
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in source.chars() {
+        if in_string {
+            size += 1;
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+        } else if !c.is_whitespace() {
+            size += 1;
+            in_string = c == '"';
+        }
+    }
+    size
+}
+
+#[cfg(test)]
+mod tests;

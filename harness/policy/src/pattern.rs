@@ -1,0 +1,352 @@
+//! Wildcard patterns: `*` matches any run of characters, `?` exactly one.
+//!
+//! IAM User Guide, reference_policies_elements_action.html: actions match case-insensitively.
+//! reference_policies_elements_resource.html: resource ARNs match case-sensitively, with
+//! wildcards inside each part. reference_policies_elements_condition_operators.html (ARN
+//! condition operators): each of the six `:`-separated parts of an ARN is matched separately.
+//!
+//! Patterns are compiled once when a policy is parsed. The common shapes (`*`, exact text, a
+//! prefix followed by `*`) get a fast path; matching never allocates.
+
+/// One element of a general pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Token {
+    Char(char),
+    AnyOne,
+    AnyRun,
+}
+
+/// A compiled wildcard pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Glob {
+    /// `*`: matches everything.
+    Any,
+    /// No wildcard: the text must be equal.
+    Exact(String),
+    /// Text followed by one trailing `*`.
+    Prefix(String),
+    /// Anything else.
+    General(Vec<Token>),
+}
+
+/// A piece of pattern text: either with wildcards active, or literal (from `${*}` and the like,
+/// or from a policy variable's value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PatternText<'a> {
+    Wild(&'a str),
+    Literal(&'a str),
+}
+
+/// Whether letters are compared case-sensitively (resources, `StringLike`) or ignoring ASCII
+/// case (actions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Case {
+    Sensitive,
+    AsciiInsensitive,
+}
+
+impl Glob {
+    /// Compiles `pattern` with `*` and `?` as wildcards.
+    pub(crate) fn new(pattern: &str, case: Case) -> Glob {
+        Glob::from_pieces(&[PatternText::Wild(pattern)], case)
+    }
+
+    /// Compiles a pattern made of wildcard-active and literal pieces.
+    pub(crate) fn from_pieces(pieces: &[PatternText<'_>], case: Case) -> Glob {
+        let mut tokens = Vec::new();
+        for piece in pieces {
+            match piece {
+                PatternText::Wild(text) => tokens.extend(text.chars().map(wild_token)),
+                PatternText::Literal(text) => tokens.extend(text.chars().map(Token::Char)),
+            }
+        }
+        if case == Case::AsciiInsensitive {
+            for token in &mut tokens {
+                if let Token::Char(c) = token {
+                    *c = c.to_ascii_lowercase();
+                }
+            }
+        }
+        simplify(tokens)
+    }
+
+    /// Whether `text` matches; with [`Case::AsciiInsensitive`] the pattern is already lowercase.
+    pub(crate) fn matches(&self, text: &str, case: Case) -> bool {
+        match self {
+            Glob::Any => true,
+            Glob::Exact(exact) => match case {
+                Case::Sensitive => text == exact,
+                Case::AsciiInsensitive => text.eq_ignore_ascii_case(exact),
+            },
+            Glob::Prefix(prefix) => text
+                .get(..prefix.len())
+                .is_some_and(|head| same_text(head, prefix, case)),
+            Glob::General(tokens) => matches_tokens(tokens, text, case),
+        }
+    }
+}
+
+fn wild_token(c: char) -> Token {
+    match c {
+        '*' => Token::AnyRun,
+        '?' => Token::AnyOne,
+        _ => Token::Char(c),
+    }
+}
+
+fn simplify(tokens: Vec<Token>) -> Glob {
+    let is_char = |token: &Token| matches!(token, Token::Char(_));
+    let text = |tokens: &[Token]| -> String {
+        tokens
+            .iter()
+            .filter_map(|token| match token {
+                Token::Char(c) => Some(*c),
+                Token::AnyOne | Token::AnyRun => None,
+            })
+            .collect()
+    };
+    match tokens.split_last() {
+        Some((Token::AnyRun, [])) => Glob::Any,
+        Some((Token::AnyRun, head)) if head.iter().all(is_char) => Glob::Prefix(text(head)),
+        _ if tokens.iter().all(is_char) => Glob::Exact(text(&tokens)),
+        _ => Glob::General(tokens),
+    }
+}
+
+fn same_text(text: &str, pattern: &str, case: Case) -> bool {
+    match case {
+        Case::Sensitive => text == pattern,
+        Case::AsciiInsensitive => text.eq_ignore_ascii_case(pattern),
+    }
+}
+
+fn same_char(text: char, pattern: char, case: Case) -> bool {
+    match case {
+        Case::Sensitive => text == pattern,
+        Case::AsciiInsensitive => text.to_ascii_lowercase() == pattern,
+    }
+}
+
+/// Matches with one backtracking point: the last `*` seen takes one more character whenever the
+/// rest fails, which is enough for patterns whose only wildcards are `*` and `?`.
+fn matches_tokens(tokens: &[Token], text: &str, case: Case) -> bool {
+    let next_char = |at: usize| text.get(at..).and_then(|rest| rest.chars().next());
+    let mut token_at = 0;
+    let mut text_at = 0;
+    let mut star: Option<(usize, usize)> = None;
+    loop {
+        let step = match tokens.get(token_at) {
+            Some(Token::AnyRun) => {
+                star = Some((token_at + 1, text_at));
+                token_at += 1;
+                continue;
+            }
+            Some(Token::AnyOne) => next_char(text_at),
+            Some(Token::Char(expected)) => {
+                next_char(text_at).filter(|found| same_char(*found, *expected, case))
+            }
+            None if text_at == text.len() => return true,
+            None => None,
+        };
+        if let Some(found) = step {
+            token_at += 1;
+            text_at += found.len_utf8();
+            continue;
+        }
+
+        let Some((after_star, star_text_at)) = star else {
+            return false;
+        };
+        let Some(swallowed) = next_char(star_text_at) else {
+            return false;
+        };
+        let resumed_at = star_text_at + swallowed.len_utf8();
+        star = Some((after_star, resumed_at));
+        token_at = after_star;
+        text_at = resumed_at;
+    }
+}
+
+/// An ARN pattern matched part by part: a wildcard never spans the `:` between the six parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ArnGlob {
+    /// `arn`, partition, service, region, account, resource.
+    parts: Vec<Glob>,
+}
+
+impl ArnGlob {
+    /// Compiles `pattern` if it has the six parts of an ARN.
+    #[cfg(test)]
+    pub(crate) fn new(pattern: &str) -> Option<ArnGlob> {
+        ArnGlob::from_pieces(&[PatternText::Wild(pattern)])
+    }
+
+    /// Compiles a pattern made of pieces, splitting it at its first five colons.
+    pub(crate) fn from_pieces(pieces: &[PatternText<'_>]) -> Option<ArnGlob> {
+        let mut parts: Vec<Vec<PatternText<'_>>> = vec![Vec::new()];
+        for piece in pieces {
+            let (text, literal) = match piece {
+                PatternText::Wild(text) => (*text, false),
+                PatternText::Literal(text) => (*text, true),
+            };
+            let mut segments = text.split(':').peekable();
+            while let Some(segment) = segments.next() {
+                let piece = if literal {
+                    PatternText::Literal(segment)
+                } else {
+                    PatternText::Wild(segment)
+                };
+                if let Some(part) = parts.last_mut() {
+                    part.push(piece);
+                }
+                if segments.peek().is_some() {
+                    parts.push(Vec::new());
+                }
+            }
+        }
+        join_resource_part(&mut parts);
+        if parts.len() != 6 {
+            return None;
+        }
+        let parts = parts
+            .iter()
+            .map(|part| Glob::from_pieces(part, Case::Sensitive))
+            .collect();
+        Some(ArnGlob { parts })
+    }
+
+    /// Whether `arn` matches; text that is not an ARN never does.
+    pub(crate) fn matches(&self, arn: &str) -> bool {
+        let mut found = arn.splitn(6, ':');
+        let all_match = self.parts.iter().all(|part| {
+            found
+                .next()
+                .is_some_and(|text| part.matches(text, Case::Sensitive))
+        });
+        all_match && found.next().is_none()
+    }
+}
+
+/// A resource pattern: part by part when it is an ARN, otherwise as one piece of text (`*`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ResourceGlob {
+    Arn(ArnGlob),
+    Plain(Glob),
+}
+
+impl ResourceGlob {
+    /// Compiles `pattern`, e.g. `*` or `arn:aws:s3:::bucket/*`.
+    pub(crate) fn new(pattern: &str) -> ResourceGlob {
+        ResourceGlob::from_pieces(&[PatternText::Wild(pattern)])
+    }
+
+    /// Compiles a pattern made of pieces.
+    pub(crate) fn from_pieces(pieces: &[PatternText<'_>]) -> ResourceGlob {
+        match ArnGlob::from_pieces(pieces) {
+            Some(arn) => ResourceGlob::Arn(arn),
+            None => ResourceGlob::Plain(Glob::from_pieces(pieces, Case::Sensitive)),
+        }
+    }
+
+    /// Whether `text` matches, case-sensitively.
+    pub(crate) fn matches(&self, text: &str) -> bool {
+        match self {
+            ResourceGlob::Arn(arn) => arn.matches(text),
+            ResourceGlob::Plain(glob) => glob.matches(text, Case::Sensitive),
+        }
+    }
+
+    /// Whether the pattern has ARN parts, so only ARNs can match it.
+    pub(crate) fn is_arn(&self) -> bool {
+        matches!(self, ResourceGlob::Arn(_))
+    }
+}
+
+/// Joins everything after the fifth colon back into the resource part, colons included.
+fn join_resource_part(parts: &mut Vec<Vec<PatternText<'_>>>) {
+    if parts.len() <= 6 {
+        return;
+    }
+    let tail = parts.split_off(5);
+    let mut resource = Vec::new();
+    for (index, part) in tail.into_iter().enumerate() {
+        if index > 0 {
+            resource.push(PatternText::Literal(":"));
+        }
+        resource.extend(part);
+    }
+    parts.push(resource);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn glob(pattern: &str, text: &str) -> bool {
+        Glob::new(pattern, Case::Sensitive).matches(text, Case::Sensitive)
+    }
+
+    #[test]
+    fn simplifies_common_shapes() {
+        assert_eq!(Glob::new("*", Case::Sensitive), Glob::Any);
+        assert_eq!(
+            Glob::new("s3:*", Case::Sensitive),
+            Glob::Prefix("s3:".into())
+        );
+        assert_eq!(Glob::new("ab", Case::Sensitive), Glob::Exact("ab".into()));
+        assert!(matches!(
+            Glob::new("a*b", Case::Sensitive),
+            Glob::General(_)
+        ));
+    }
+
+    #[test]
+    fn star_and_question_mark() {
+        assert!(glob("a*c", "abbbc"));
+        assert!(glob("a*c", "ac"));
+        assert!(!glob("a*c", "abcd"));
+        assert!(glob("a?c", "abc"));
+        assert!(glob("a?c", "aéc"));
+        assert!(!glob("a?c", "ac"));
+        assert!(glob("*a*b*", "xxaxxbxx"));
+        assert!(glob("**", ""));
+        assert!(!glob("?", ""));
+        assert!(glob("a*b*c", "abXbYc"));
+        assert!(!glob("a*b*c", "abXbY"));
+    }
+
+    #[test]
+    fn case_handling() {
+        let action = Glob::new("EC2:Create*", Case::AsciiInsensitive);
+        assert!(action.matches("ec2:createvolume", Case::AsciiInsensitive));
+        assert!(action.matches("EC2:CREATEVOLUME", Case::AsciiInsensitive));
+        assert!(!glob("Bucket", "bucket"));
+        let general = Glob::new("ec2:*Volume?", Case::AsciiInsensitive);
+        assert!(general.matches("EC2:CreateVOLUMES", Case::AsciiInsensitive));
+    }
+
+    #[test]
+    fn literal_pieces_disable_wildcards() {
+        let pieces = [PatternText::Wild("a*"), PatternText::Literal("*")];
+        let literal_star = Glob::from_pieces(&pieces, Case::Sensitive);
+        assert!(literal_star.matches("abc*", Case::Sensitive));
+        assert!(!literal_star.matches("abc", Case::Sensitive));
+    }
+
+    #[test]
+    fn arn_parts_match_separately() {
+        let volumes = ArnGlob::new("arn:aws:ec2:*:*:volume/*").unwrap();
+        assert!(volumes.matches("arn:aws:ec2:eu-central-1:111122223333:volume/vol-1"));
+        assert!(!volumes.matches("arn:aws:ec2:eu-central-1::snapshot/snap-1"));
+        assert!(!volumes.matches("volume/vol-1"));
+        let region_star = ArnGlob::new("arn:aws:*:volume/*");
+        assert!(region_star.is_none());
+        let with_colons = ArnGlob::new("arn:aws:rds:*:*:cluster:*").unwrap();
+        assert!(with_colons.matches("arn:aws:rds:eu-central-1:111122223333:cluster:c1"));
+        assert!(
+            !ArnGlob::new("arn:aws:s3:::b*")
+                .unwrap()
+                .matches("arn:aws:s3:x::bucket")
+        );
+    }
+}

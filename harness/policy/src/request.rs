@@ -1,0 +1,78 @@
+//! The request being authorized: principal, action, resource and condition context.
+
+use std::collections::BTreeMap;
+
+/// The value of one condition key in a request context.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ContextValue {
+    /// A single-valued key, e.g. `aws:SecureTransport`.
+    Single(String),
+    /// A multi-valued key, e.g. `aws:TagKeys`; may be empty.
+    Multi(Vec<String>),
+}
+
+/// Condition keys present in a request. Key names are case-insensitive; a key that is not
+/// present is absent, which the operators treat as AWS documents.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Context {
+    /// Lowercased key name to the key as given and its value.
+    entries: BTreeMap<String, (String, ContextValue)>,
+}
+
+impl Context {
+    /// An empty context.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `key` to `value`, replacing any earlier value of the same key in any letter case.
+    pub fn insert(&mut self, key: impl Into<String>, value: ContextValue) {
+        let key = key.into();
+        self.entries.insert(key.to_ascii_lowercase(), (key, value));
+    }
+
+    /// Sets a single-valued key.
+    pub fn insert_single(&mut self, key: impl Into<String>, value: impl Into<String>) {
+        self.insert(key, ContextValue::Single(value.into()));
+    }
+
+    /// The value of `key`, looked up case-insensitively.
+    pub fn get(&self, key: &str) -> Option<&ContextValue> {
+        self.entries
+            .get(&key.to_ascii_lowercase())
+            .map(|(_, value)| value)
+    }
+
+    /// The value of a key whose name is already in ASCII lowercase; avoids converting the name
+    /// on every lookup when the caller lowercased it once in advance.
+    pub fn get_lowercase(&self, lowercase_key: &str) -> Option<&ContextValue> {
+        self.entries.get(lowercase_key).map(|(_, value)| value)
+    }
+
+    /// The keys as given and their values, ordered by lowercased key name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
+        self.entries
+            .values()
+            .map(|(key, value)| (key.as_str(), value))
+    }
+
+    /// Whether no key is present.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// One authorization question: may this principal perform this action on this resource?
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// ARN of the calling principal, e.g. `arn:aws:iam::111122223333:role/Admin`.
+    pub principal_arn: String,
+    /// The account the principal belongs to.
+    pub account_id: String,
+    /// The action, `service:Action`, e.g. `ec2:CreateVolume`.
+    pub action: String,
+    /// The resource ARN, or `*` for actions that take no resource.
+    pub resource: String,
+    /// The condition keys of the request.
+    pub context: Context,
+}

@@ -1,0 +1,243 @@
+//! Text renderings: the summary printed after a run and the per-scenario decision tables.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::model::{CaseResult, RunResults, ScenarioResult, Tally, Verdict};
+
+/// The summary table of a run and, below it, every case that keeps the run from succeeding.
+pub fn summary(results: &RunResults) -> String {
+    let mut out = String::new();
+    let header = [
+        "scenario",
+        "operation",
+        "cases",
+        "conforms",
+        "gaps",
+        "accepted",
+        "diverge",
+        "errors",
+        "state",
+    ];
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for scenario in &results.scenarios {
+        let tally = Tally::of(&scenario.cases);
+        rows.push(tally_row(&scenario.id, &scenario.operation, &tally));
+    }
+    rows.push(tally_row("total", "", &results.tally()));
+    out.push_str(&render_columns(&header, &rows));
+
+    let problems = problem_lines(results);
+    if !problems.is_empty() {
+        out.push('\n');
+        out.push_str(&problems);
+    }
+    out
+}
+
+fn tally_row(id: &str, operation: &str, tally: &Tally) -> Vec<String> {
+    vec![
+        id.to_string(),
+        operation.to_string(),
+        tally.cases.to_string(),
+        tally.conforms.to_string(),
+        tally.policy_gaps.to_string(),
+        tally.accepted_gaps.to_string(),
+        tally.divergences.to_string(),
+        tally.errors.to_string(),
+        tally.state_mismatches.to_string(),
+    ]
+}
+
+/// One line for each distinct failing case: policy gaps, divergences, errors, state mismatches.
+fn problem_lines(results: &RunResults) -> String {
+    let mut sections: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+    for scenario in &results.scenarios {
+        for (row, count) in distinct_rows(&scenario.cases) {
+            let Some(title) = problem_title(&row) else {
+                continue;
+            };
+            let line = format!(
+                "  {id} {operation} {{{params}}}: expected {expected}, reference {reference}, \
+                 target {target}{detail} ({count} case{plural})",
+                id = scenario.id,
+                operation = scenario.operation,
+                params = row.params,
+                expected = row.expected,
+                reference = row.reference,
+                target = row.target,
+                detail = row.note_suffix(),
+                plural = if count == 1 { "" } else { "s" },
+            );
+            sections.entry(title).or_default().push(line);
+        }
+    }
+
+    let mut out = String::new();
+    for (title, lines) in sections {
+        let _ = writeln!(out, "{title}:");
+        for line in lines {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    out
+}
+
+fn problem_title(row: &Row) -> Option<&'static str> {
+    match row.verdict {
+        Verdict::PolicyGap => Some("policy gaps (the SCPs do not implement the restriction)"),
+        Verdict::Divergence => Some("divergences (the target and the reference disagree)"),
+        Verdict::Error => Some("errors (the target gave no decision)"),
+        Verdict::Conforms | Verdict::AcceptedGap if row.state_mismatch => {
+            Some("state mismatches (the created resource is not what the call asked for)")
+        }
+        Verdict::Conforms | Verdict::AcceptedGap => None,
+    }
+}
+
+/// The decision table of one scenario operation: one row per distinct parameter combination,
+/// sorted, with the number of generated cases that had it. Resource identifiers are left out,
+/// so the table is stable for a seed.
+pub fn decision_table(scenario: &ScenarioResult) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "scenario: {}", scenario.id);
+    let _ = writeln!(out, "operation: {}", scenario.operation);
+    let _ = writeln!(out, "restriction: {}", scenario.restriction);
+    let _ = writeln!(out);
+
+    let header = [
+        "params",
+        "expected",
+        "reference",
+        "target",
+        "verdict",
+        "note",
+        "cases",
+    ];
+    let rows: Vec<Vec<String>> = distinct_rows(&scenario.cases)
+        .into_iter()
+        .map(|(row, count)| {
+            vec![
+                row.params.clone(),
+                row.expected.to_string(),
+                row.reference.to_string(),
+                row.target.to_string(),
+                row.verdict.as_str().to_string(),
+                row.note.clone(),
+                count.to_string(),
+            ]
+        })
+        .collect();
+    out.push_str(&render_columns(&header, &rows));
+    out
+}
+
+/// What a table shows of one case.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Row {
+    params: String,
+    expected: &'static str,
+    reference: &'static str,
+    target: &'static str,
+    verdict: Verdict,
+    note: String,
+    state_mismatch: bool,
+}
+
+impl Row {
+    fn of(case: &CaseResult) -> Row {
+        let params = case
+            .params
+            .iter()
+            .map(|(name, value)| match value {
+                serde_json::Value::String(text) => format!("{name}={text:?}"),
+                other => format!("{name}={other}"),
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let state_mismatch = case
+            .target_detail
+            .as_ref()
+            .and_then(|detail| detail.state.as_ref())
+            .is_some_and(|state| !state.holds());
+        Row {
+            params,
+            expected: case.expected.as_str(),
+            reference: case.reference.as_str(),
+            target: case.target.as_str(),
+            verdict: case.verdict,
+            note: note(case),
+            state_mismatch,
+        }
+    }
+
+    fn note_suffix(&self) -> String {
+        if self.note.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", self.note)
+        }
+    }
+}
+
+/// The target's error code and the state check, in a few words.
+fn note(case: &CaseResult) -> String {
+    let Some(detail) = &case.target_detail else {
+        return String::new();
+    };
+    let mut parts = Vec::new();
+    if let Some(code) = &detail.code {
+        parts.push(code.clone());
+    }
+    if let Some(state) = &detail.state {
+        if state.holds() {
+            parts.push(format!("{}={}", state.attribute, state.observed));
+        } else {
+            parts.push(format!(
+                "{attribute}={observed}, asked {expected}",
+                attribute = state.attribute,
+                observed = state.observed,
+                expected = state.expected
+            ));
+        }
+    }
+    parts.join("; ")
+}
+
+fn distinct_rows(cases: &[CaseResult]) -> Vec<(Row, usize)> {
+    let mut counts: BTreeMap<Row, usize> = BTreeMap::new();
+    for case in cases {
+        *counts.entry(Row::of(case)).or_default() += 1;
+    }
+    counts.into_iter().collect()
+}
+
+/// Left-aligned columns separated by two spaces, with a rule under the header.
+fn render_columns(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|title| title.chars().count()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+
+    let mut out = String::new();
+    let titles: Vec<String> = header.iter().map(|title| (*title).to_string()).collect();
+    push_row(&mut out, &widths, &titles);
+    let rule: Vec<String> = widths.iter().map(|width| "-".repeat(*width)).collect();
+    push_row(&mut out, &widths, &rule);
+    for row in rows {
+        push_row(&mut out, &widths, row);
+    }
+    out
+}
+
+fn push_row(out: &mut String, widths: &[usize], cells: &[String]) {
+    let line = cells
+        .iter()
+        .zip(widths)
+        .map(|(cell, width)| format!("{cell:<width$}"))
+        .collect::<Vec<_>>()
+        .join("  ");
+    let _ = writeln!(out, "{}", line.trim_end());
+}

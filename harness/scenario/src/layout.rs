@@ -1,0 +1,342 @@
+//! The policy set under test: the SCP documents and where the layout file attaches them.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use scpcheck_policy::{AttachedPolicy, LevelKind, OrgLevel, Organization, Policy, PolicyErrors};
+use serde::Deserialize;
+
+/// The name of the AWS-managed policy that allows everything.
+pub const FULL_AWS_ACCESS: &str = "FullAWSAccess";
+
+/// The text of `FullAWSAccess` as AWS publishes it.
+pub const FULL_AWS_ACCESS_TEXT: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [{ "Effect": "Allow", "Action": "*", "Resource": "*" }]
+}"#;
+
+/// The layout file's name inside the policy directory.
+pub const LAYOUT_FILE: &str = "layout.toml";
+
+/// Where policies are attached: the root, OUs (each under the root or another OU), one account.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layout {
+    /// Policies attached to the organization root.
+    pub root: LevelPolicies,
+    /// Organizational units, parents before children.
+    #[serde(default)]
+    pub organizational_unit: Vec<OrganizationalUnit>,
+    /// The member account the harness works in.
+    pub account: Account,
+}
+
+/// The policies attached at the root.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LevelPolicies {
+    /// Policy names: `FullAWSAccess` or a file stem under the policy directory.
+    pub policies: Vec<String>,
+}
+
+/// One organizational unit.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationalUnit {
+    /// The OU's name, unique in the layout.
+    pub name: String,
+    /// The parent OU's name; the root when absent.
+    pub parent: Option<String>,
+    /// Policy names attached to this OU.
+    pub policies: Vec<String>,
+}
+
+/// The member account.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// The account's name.
+    pub name: String,
+    /// The OU that holds the account; the root when absent.
+    pub organizational_unit: Option<String>,
+    /// Policy names attached to the account.
+    pub policies: Vec<String>,
+}
+
+/// One policy document of the set, with its source text.
+#[derive(Debug, Clone)]
+pub struct PolicyDocument {
+    /// The policy's name (file stem, or `FullAWSAccess`).
+    pub name: String,
+    /// Where it was read from; `None` for the AWS-managed `FullAWSAccess`.
+    pub path: Option<PathBuf>,
+    /// The document text as read.
+    pub text: String,
+    /// The parsed policy.
+    pub policy: Arc<Policy>,
+}
+
+/// The policies under test and their layout.
+#[derive(Debug, Clone)]
+pub struct PolicySet {
+    /// The directory the set was read from.
+    pub dir: PathBuf,
+    /// The layout file's content.
+    pub layout: Layout,
+    /// The layout file's text, kept for hashing into evidence.
+    pub layout_text: String,
+    /// Every policy the layout names, by name.
+    pub documents: BTreeMap<String, PolicyDocument>,
+}
+
+/// Why a policy set could not be loaded.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum PolicySetError {
+    /// A file could not be read.
+    #[error("cannot read `{path}`: {source}")]
+    #[diagnostic(code(scpcheck::policies::read))]
+    Read {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The layout file is not valid.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Layout(Box<LayoutError>),
+    /// A policy document is not valid.
+    #[error("invalid policy `{name}`")]
+    #[diagnostic(code(scpcheck::policies::policy))]
+    Policy {
+        /// The policy's name.
+        name: String,
+        /// Every problem found in it.
+        #[related]
+        errors: Vec<PolicyErrors>,
+    },
+}
+
+/// A problem in the layout file, with its place.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("invalid layout file `{path}`: {message}")]
+#[diagnostic(code(scpcheck::policies::layout))]
+pub struct LayoutError {
+    /// The file.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    /// The file's text.
+    #[source_code]
+    pub source_code: NamedSource<String>,
+    /// Where.
+    #[label("here")]
+    pub span: Option<SourceSpan>,
+    /// Advice.
+    #[help]
+    pub help: Option<String>,
+}
+
+impl PolicySet {
+    /// Reads `dir/layout.toml` and every policy it names from `dir/<name>.json`.
+    pub fn load(dir: &Path) -> Result<PolicySet, Vec<PolicySetError>> {
+        let layout_path = dir.join(LAYOUT_FILE);
+        let layout_text = read(&layout_path).map_err(|error| vec![error])?;
+        let layout = parse_layout(&layout_path, &layout_text).map_err(|error| vec![error])?;
+
+        let mut documents = BTreeMap::new();
+        let mut errors = Vec::new();
+        for name in layout.policy_names() {
+            match load_document(dir, &name) {
+                Ok(document) => {
+                    documents.insert(name, document);
+                }
+                Err(error) => errors.push(error),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+
+        Ok(PolicySet {
+            dir: dir.to_path_buf(),
+            layout,
+            layout_text,
+            documents,
+        })
+    }
+
+    /// The organization as the reference evaluator sees it, with the given identifiers for the
+    /// root, each OU (by name) and the account.
+    pub fn organization(&self, ids: &OrganizationIds) -> Organization {
+        let mut levels = vec![self.level(&ids.root, LevelKind::Root, &self.layout.root.policies)];
+        for unit in self.layout.account_path() {
+            let id = ids
+                .organizational_units
+                .get(&unit.name)
+                .cloned()
+                .unwrap_or_else(|| format!("ou-{}", unit.name));
+            levels.push(self.level(&id, LevelKind::OrganizationalUnit, &unit.policies));
+        }
+        let account = &self.layout.account.policies;
+        levels.push(self.level(&ids.account, LevelKind::Account, account));
+
+        Organization {
+            management_account_id: ids.management_account.clone(),
+            levels,
+        }
+    }
+
+    fn level(&self, id: &str, kind: LevelKind, names: &[String]) -> OrgLevel {
+        let policies = names
+            .iter()
+            .filter_map(|name| self.documents.get(name))
+            .map(|document| AttachedPolicy {
+                name: document.name.clone(),
+                policy: Arc::clone(&document.policy),
+            })
+            .collect();
+        OrgLevel {
+            target_id: id.to_string(),
+            kind,
+            policies,
+        }
+    }
+}
+
+/// Identifiers of the organization's parts, as the emulator (or AWS) assigned them.
+#[derive(Debug, Clone, Default)]
+pub struct OrganizationIds {
+    /// The management account.
+    pub management_account: String,
+    /// The root, e.g. `r-ab12`.
+    pub root: String,
+    /// OU name to OU id.
+    pub organizational_units: BTreeMap<String, String>,
+    /// The member account.
+    pub account: String,
+}
+
+impl Layout {
+    /// Every policy name the layout mentions, without repeats, in order of first mention.
+    pub fn policy_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        let all = self
+            .root
+            .policies
+            .iter()
+            .chain(
+                self.organizational_unit
+                    .iter()
+                    .flat_map(|unit| &unit.policies),
+            )
+            .chain(&self.account.policies);
+        for name in all {
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+        names
+    }
+
+    /// The OUs from the root down to the account's OU.
+    pub fn account_path(&self) -> Vec<&OrganizationalUnit> {
+        let mut path = Vec::new();
+        let mut next = self.account.organizational_unit.as_deref();
+        while let Some(name) = next {
+            let Some(unit) = self.unit(name) else { break };
+            if path
+                .iter()
+                .any(|seen: &&OrganizationalUnit| seen.name == unit.name)
+            {
+                break;
+            }
+            path.push(unit);
+            next = unit.parent.as_deref();
+        }
+        path.reverse();
+        path
+    }
+
+    fn unit(&self, name: &str) -> Option<&OrganizationalUnit> {
+        self.organizational_unit
+            .iter()
+            .find(|unit| unit.name == name)
+    }
+}
+
+fn read(path: &Path) -> Result<String, PolicySetError> {
+    std::fs::read_to_string(path).map_err(|source| PolicySetError::Read {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+fn parse_layout(path: &Path, text: &str) -> Result<Layout, PolicySetError> {
+    let display = path.display().to_string();
+    let layout_error = |message: String, span: Option<SourceSpan>, help: Option<String>| {
+        PolicySetError::Layout(Box::new(LayoutError {
+            path: display.clone(),
+            message,
+            source_code: NamedSource::new(display.clone(), text.to_string()),
+            span,
+            help,
+        }))
+    };
+
+    let layout: Layout = toml::from_str(text).map_err(|error| {
+        let span = error
+            .span()
+            .map(|range| SourceSpan::from(range.start..range.end));
+        layout_error(error.message().to_string(), span, None)
+    })?;
+
+    for unit in &layout.organizational_unit {
+        if let Some(parent) = &unit.parent
+            && layout.unit(parent).is_none()
+        {
+            let message = format!("OU `{}` names an unknown parent `{parent}`", unit.name);
+            return Err(layout_error(message, find_span(text, parent), None));
+        }
+    }
+    if let Some(unit) = &layout.account.organizational_unit
+        && layout.unit(unit).is_none()
+    {
+        let message = format!("the account is placed in an unknown OU `{unit}`");
+        let help = Some("declare it as an `[[organizational_unit]]` table".to_string());
+        return Err(layout_error(message, find_span(text, unit), help));
+    }
+    Ok(layout)
+}
+
+fn find_span(text: &str, quoted: &str) -> Option<SourceSpan> {
+    let needle = format!("\"{quoted}\"");
+    text.rfind(&needle)
+        .map(|start| SourceSpan::from(start..start + needle.len()))
+}
+
+fn load_document(dir: &Path, name: &str) -> Result<PolicyDocument, PolicySetError> {
+    let (path, text) = if name == FULL_AWS_ACCESS {
+        (None, FULL_AWS_ACCESS_TEXT.to_string())
+    } else {
+        let path = dir.join(format!("{name}.json"));
+        let text = read(&path)?;
+        (Some(path), text)
+    };
+    let source_name = path
+        .as_ref()
+        .map_or_else(|| name.to_string(), |path| path.display().to_string());
+    let policy = Policy::parse(&source_name, &text).map_err(|errors| PolicySetError::Policy {
+        name: name.to_string(),
+        errors: vec![errors],
+    })?;
+
+    Ok(PolicyDocument {
+        name: name.to_string(),
+        path,
+        text,
+        policy: Arc::new(policy),
+    })
+}
