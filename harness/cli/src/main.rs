@@ -32,6 +32,16 @@ enum Command {
     /// Generates cases from every scenario, runs each against the target and the reference
     /// evaluator, compares them with the written restriction, and prints a summary.
     Run(RunArgs),
+    /// Manages the emulator scpcheck provisions.
+    #[command(subcommand)]
+    Emulator(EmulatorCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum EmulatorCommand {
+    /// Installs moto into the cache directory if it is not there, and prints the path of its
+    /// `moto_server` executable.
+    Install,
 }
 
 #[derive(Debug, Args)]
@@ -75,6 +85,7 @@ fn main() -> ExitCode {
     init_logging(cli.verbose);
     let code = match cli.command {
         Command::Run(args) => run_command(args),
+        Command::Emulator(EmulatorCommand::Install) => install_command(),
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
@@ -173,6 +184,35 @@ fn run_command(args: RunArgs) -> i32 {
         exit_codes::SUCCESS
     } else {
         exit_codes::CONFORMANCE_FAILURE
+    }
+}
+
+fn install_command() -> i32 {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return exit_codes::INTERNAL_ERROR;
+        }
+    };
+    let cache = scpcheck_target::cache_dir();
+    match runtime.block_on(scpcheck_target::emulator::MotoInstallation::provision(
+        &cache,
+    )) {
+        Ok(installation) => {
+            println!("{}", installation.server_path().display());
+            exit_codes::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            if let Some(help) = error.help() {
+                eprintln!("help: {help}");
+            }
+            exit_codes::TARGET_UNAVAILABLE
+        }
     }
 }
 

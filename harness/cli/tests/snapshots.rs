@@ -3,7 +3,10 @@
 //!
 //! An SCP change that flips a decision changes a table; `cargo insta review` accepts it.
 
-#![expect(clippy::expect_used, reason = "a test fails loudly when its set-up fails")]
+#![expect(
+    clippy::expect_used,
+    reason = "a test fails loudly when its set-up fails"
+)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
