@@ -1,0 +1,428 @@
+//! The emulator process: moto, provisioned into a cache on first use, started on a free
+//! loopback port, waited for until healthy, and stopped at the end.
+
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::process::{Child, Command};
+
+/// The moto release the harness provisions and was measured against.
+pub const MOTO_VERSION: &str = "5.2.1";
+
+/// How long a started emulator may take to answer.
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How long an emulator the user runs may take to answer: it should be up already.
+const EXTERNAL_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why the emulator is not available.
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    /// No Python interpreter was found.
+    #[error("python 3 was not found on PATH (looked for `{tried}`)")]
+    PythonMissing {
+        /// The interpreter names tried.
+        tried: String,
+    },
+    /// Creating the virtual environment or installing moto failed.
+    #[error("installing moto {MOTO_VERSION} into `{dir}` failed: {detail}")]
+    Install {
+        /// The cache directory.
+        dir: String,
+        /// The installer's last words.
+        detail: String,
+    },
+    /// The process could not be started or did not become healthy.
+    #[error("the emulator did not start: {0}")]
+    Start(String),
+    /// The user's emulator did not answer.
+    #[error("the emulator at `{url}` did not answer: {detail}")]
+    Unreachable {
+        /// The URL given.
+        url: String,
+        /// What happened.
+        detail: String,
+    },
+    /// An I/O error around the cache or the process.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+impl EmulatorError {
+    /// Advice for the user, when there is any.
+    pub fn help(&self) -> Option<&'static str> {
+        match self {
+            EmulatorError::PythonMissing { .. } => Some(
+                "install Python 3 with its venv module (Debian: `apt-get install python3 \
+                 python3-venv`), or run an emulator yourself and pass `--emulator-url URL`",
+            ),
+            EmulatorError::Install { .. } => {
+                Some("check that the Python package index is reachable, then run again")
+            }
+            EmulatorError::Unreachable { .. } => Some(
+                "check that the emulator runs and listens at that address, or leave out \
+                 `--emulator-url` to let scpcheck start one",
+            ),
+            EmulatorError::Start(_) | EmulatorError::Io { .. } => None,
+        }
+    }
+}
+
+/// Where provisioned tools are kept: `$SCPCHECK_CACHE_DIR`, else `$XDG_CACHE_HOME/scpcheck`,
+/// else `$HOME/.cache/scpcheck`, else a directory under the system's temporary directory.
+pub fn cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("SCPCHECK_CACHE_DIR") {
+        return PathBuf::from(dir);
+    }
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME") {
+        return PathBuf::from(dir).join("scpcheck");
+    }
+    if let Some(home) = std::env::var_os("HOME") {
+        return PathBuf::from(home).join(".cache").join("scpcheck");
+    }
+    std::env::temp_dir().join("scpcheck-cache")
+}
+
+/// An installed moto: the `moto_server` executable of a virtual environment.
+#[derive(Debug, Clone)]
+pub struct MotoInstallation {
+    server: PathBuf,
+}
+
+impl MotoInstallation {
+    /// Finds moto in the cache, installing it there first if it is missing. Concurrent
+    /// harness processes share one install: the first takes a lock file, the others wait.
+    pub async fn provision(cache: &Path) -> Result<MotoInstallation, EmulatorError> {
+        let venv = cache.join(format!("moto-{MOTO_VERSION}"));
+        let server = venv.join("bin").join("moto_server");
+        let marker = venv.join(".scpcheck-installed");
+        if marker.exists() && server.exists() {
+            tracing::debug!(path = %server.display(), "moto already provisioned");
+            return Ok(MotoInstallation { server });
+        }
+
+        let python = find_python().await?;
+        let _lock = InstallLock::acquire(cache).await?;
+        if marker.exists() && server.exists() {
+            return Ok(MotoInstallation { server });
+        }
+        tracing::info!(dir = %venv.display(), "installing moto {MOTO_VERSION} (first use)");
+        let _ = std::fs::remove_dir_all(&venv);
+        if let Err(error) = install_into(&python, &venv).await {
+            let _ = std::fs::remove_dir_all(&venv);
+            return Err(error);
+        }
+        std::fs::write(&marker, MOTO_VERSION).map_err(|source| EmulatorError::Io {
+            context: format!("cannot write `{}`", marker.display()),
+            source,
+        })?;
+        Ok(MotoInstallation { server })
+    }
+
+    /// The `moto_server` executable.
+    pub fn server_path(&self) -> &Path {
+        &self.server
+    }
+}
+
+/// A lock file held while one process installs into the cache.
+struct InstallLock {
+    path: PathBuf,
+}
+
+impl InstallLock {
+    /// How long to wait for another process's install.
+    const PATIENCE: Duration = Duration::from_secs(600);
+
+    async fn acquire(cache: &Path) -> Result<InstallLock, EmulatorError> {
+        std::fs::create_dir_all(cache).map_err(|source| EmulatorError::Io {
+            context: format!("cannot create `{}`", cache.display()),
+            source,
+        })?;
+        let path = cache.join(format!("moto-{MOTO_VERSION}.lock"));
+        let deadline = Instant::now() + Self::PATIENCE;
+        loop {
+            let created = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path);
+            match created {
+                Ok(mut file) => {
+                    use std::io::Write as _;
+                    let _ = write!(file, "{}", std::process::id());
+                    return Ok(InstallLock { path });
+                }
+                Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                    if Self::holder_is_gone(&path) || Instant::now() > deadline {
+                        let _ = std::fs::remove_file(&path);
+                        continue;
+                    }
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                Err(source) => {
+                    return Err(EmulatorError::Io {
+                        context: format!("cannot create `{}`", path.display()),
+                        source,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Whether the process that wrote the lock no longer runs (Linux: no `/proc/PID`).
+    fn holder_is_gone(path: &Path) -> bool {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return false;
+        };
+        match text.trim().parse::<u32>() {
+            Ok(pid) => !Path::new("/proc").join(pid.to_string()).exists(),
+            Err(_) => false,
+        }
+    }
+}
+
+impl Drop for InstallLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+async fn find_python() -> Result<PathBuf, EmulatorError> {
+    let candidates = ["python3", "python"];
+    for name in candidates {
+        let probe = Command::new(name)
+            .args([
+                "-c",
+                "import sys, venv; sys.exit(0 if sys.version_info >= (3, 9) else 1)",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .await;
+        if matches!(probe, Ok(status) if status.success()) {
+            return Ok(PathBuf::from(name));
+        }
+    }
+    Err(EmulatorError::PythonMissing {
+        tried: candidates.join("`, `"),
+    })
+}
+
+async fn install_into(python: &Path, venv: &Path) -> Result<(), EmulatorError> {
+    if let Some(parent) = venv.parent() {
+        std::fs::create_dir_all(parent).map_err(|source| EmulatorError::Io {
+            context: format!("cannot create `{}`", parent.display()),
+            source,
+        })?;
+    }
+    let venv_arg = venv.as_os_str();
+    run_installer(
+        venv,
+        Command::new(python).arg("-m").arg("venv").arg(venv_arg),
+    )
+    .await?;
+    let pip = venv.join("bin").join("pip");
+    let requirement = format!("moto[server]=={MOTO_VERSION}");
+    let mut install = Command::new(pip);
+    install.args([
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        &requirement,
+    ]);
+    run_installer(venv, &mut install).await
+}
+
+async fn run_installer(venv: &Path, command: &mut Command) -> Result<(), EmulatorError> {
+    let output = command
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .map_err(|error| EmulatorError::Install {
+            dir: venv.display().to_string(),
+            detail: error.to_string(),
+        })?;
+    if output.status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let detail = stderr.lines().rev().take(5).collect::<Vec<_>>().join(" / ");
+    Err(EmulatorError::Install {
+        dir: venv.display().to_string(),
+        detail,
+    })
+}
+
+/// A running emulator: either a process this harness started, or one the user runs.
+#[derive(Debug)]
+pub struct Emulator {
+    url: String,
+    version: String,
+    child: Option<Child>,
+    started_in: Duration,
+}
+
+impl Emulator {
+    /// Starts `moto_server` on a free 127.0.0.1 port and waits until it answers.
+    pub async fn start(installation: &MotoInstallation) -> Result<Emulator, EmulatorError> {
+        let started = Instant::now();
+        let port = free_port()?;
+        let child = Command::new(installation.server_path())
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|error| EmulatorError::Start(format!("cannot run moto_server: {error}")))?;
+        let mut emulator = Emulator {
+            url: format!("http://127.0.0.1:{port}"),
+            version: format!("moto {MOTO_VERSION}"),
+            child: Some(child),
+            started_in: Duration::ZERO,
+        };
+        emulator.wait_until_healthy(START_TIMEOUT).await?;
+        emulator.started_in = started.elapsed();
+        tracing::debug!(url = %emulator.url, ms = emulator.started_in.as_millis(), "moto started");
+        Ok(emulator)
+    }
+
+    /// Uses an emulator the user already runs at `url` (moto-compatible).
+    pub async fn external(url: &str) -> Result<Emulator, EmulatorError> {
+        let mut emulator = Emulator {
+            url: url.trim_end_matches('/').to_string(),
+            version: "moto-compatible (external)".to_string(),
+            child: None,
+            started_in: Duration::ZERO,
+        };
+        emulator
+            .wait_until_healthy(EXTERNAL_TIMEOUT)
+            .await
+            .map_err(|error| EmulatorError::Unreachable {
+                url: url.to_string(),
+                detail: match error {
+                    EmulatorError::Start(detail) => detail,
+                    other => other.to_string(),
+                },
+            })?;
+        Ok(emulator)
+    }
+
+    /// The emulator's base URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The emulator's name and version.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// How long the start took until the emulator answered (zero for an external one).
+    pub fn started_in(&self) -> Duration {
+        self.started_in
+    }
+
+    /// Wipes the emulator's state (moto's reset endpoint).
+    pub async fn reset(&self) -> Result<(), EmulatorError> {
+        let status = http_status(&self.url, "POST", "/moto-api/reset").await;
+        match status {
+            Ok(200) => Ok(()),
+            Ok(other) => Err(EmulatorError::Start(format!("reset answered HTTP {other}"))),
+            Err(error) => Err(EmulatorError::Start(format!("reset failed: {error}"))),
+        }
+    }
+
+    async fn wait_until_healthy(&mut self, patience: Duration) -> Result<(), EmulatorError> {
+        let deadline = Instant::now() + patience;
+        loop {
+            if let Some(child) = &mut self.child
+                && let Ok(Some(status)) = child.try_wait()
+            {
+                return Err(EmulatorError::Start(format!(
+                    "moto_server exited with {status}"
+                )));
+            }
+            match http_status(&self.url, "GET", "/moto-api/data.json").await {
+                Ok(200) => return Ok(()),
+                Ok(_) | Err(_) if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Ok(status) => {
+                    return Err(EmulatorError::Start(format!(
+                        "`{}` answered HTTP {status} instead of 200",
+                        self.url
+                    )));
+                }
+                Err(error) => {
+                    return Err(EmulatorError::Start(format!(
+                        "`{}` did not answer within {}s: {error}",
+                        self.url,
+                        patience.as_secs()
+                    )));
+                }
+            }
+        }
+    }
+
+    /// Stops the emulator if this harness started it.
+    pub async fn stop(mut self) {
+        if let Some(mut child) = self.child.take() {
+            if let Err(error) = child.kill().await {
+                tracing::warn!(%error, "stopping moto_server failed");
+            }
+            tracing::debug!("moto stopped");
+        }
+    }
+}
+
+fn free_port() -> Result<u16, EmulatorError> {
+    let listener =
+        TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).map_err(|source| {
+            EmulatorError::Io {
+                context: "cannot find a free port on 127.0.0.1".to_string(),
+                source,
+            }
+        })?;
+    let port = listener
+        .local_addr()
+        .map_err(|source| EmulatorError::Io {
+            context: "cannot read the free port".to_string(),
+            source,
+        })?
+        .port();
+    Ok(port)
+}
+
+/// A minimal HTTP/1.1 request that returns only the status code; enough for health checks.
+async fn http_status(base: &str, method: &str, path: &str) -> std::io::Result<u16> {
+    let authority = base
+        .strip_prefix("http://")
+        .ok_or_else(|| std::io::Error::other(format!("`{base}` is not an http:// URL")))?;
+    let mut stream = tokio::time::timeout(Duration::from_secs(2), TcpStream::connect(authority))
+        .await
+        .map_err(|_| std::io::Error::other("connect timed out"))??;
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Length: 0\r\n\
+         Connection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await?;
+    let mut head = [0_u8; 64];
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut head))
+        .await
+        .map_err(|_| std::io::Error::other("no answer"))??;
+    let text = String::from_utf8_lossy(head.get(..read).unwrap_or_default());
+    text.split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("not an HTTP answer: {text:?}")))
+}

@@ -1,0 +1,123 @@
+//! Reading a decision out of the target's answer.
+
+use aws_sdk_s3::config::http::HttpResponse;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use scpcheck_report::{Decision, StateCheck, TargetDetail};
+
+/// The error codes with which AWS services refuse a call for lack of authorization.
+pub const ACCESS_DENIED_CODES: &[&str] = &[
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+];
+
+/// What the target did with one call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// Allowed, denied, or no decision.
+    pub decision: Decision,
+    /// The code, failure and state check.
+    pub detail: TargetDetail,
+}
+
+impl Outcome {
+    /// An allowed call that succeeded.
+    pub fn allowed() -> Outcome {
+        Outcome {
+            decision: Decision::Allow,
+            detail: TargetDetail::default(),
+        }
+    }
+
+    /// No decision, for `reason`.
+    pub fn error(reason: impl Into<String>) -> Outcome {
+        Outcome {
+            decision: Decision::Error,
+            detail: TargetDetail {
+                failure: Some(reason.into()),
+                ..TargetDetail::default()
+            },
+        }
+    }
+
+    /// Records the state check of the created resource.
+    pub fn with_state(mut self, state: Option<StateCheck>) -> Outcome {
+        self.detail.state = state;
+        self
+    }
+
+    /// Classifies a failed SDK call. An access-denied code is a deny. Any other answer from the
+    /// service came after authorization, so the call was allowed and the failure is recorded
+    /// beside it, except the gateway's refusals of unauthenticated requests, which say nothing
+    /// about authorization. No answer at all is an error.
+    pub fn from_sdk_error<E>(error: &SdkError<E, HttpResponse>) -> Outcome
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        match error {
+            SdkError::ServiceError(service) => {
+                let status = service.raw().status().as_u16();
+                let code = service.err().code().map(str::to_string);
+                let message = service.err().message().unwrap_or_default().to_string();
+                from_service_answer(status, code, message)
+            }
+            SdkError::ResponseError(response) => {
+                let status = response.raw().status().as_u16();
+                from_service_answer(status, None, "the answer could not be read".to_string())
+            }
+            other => Outcome::error(describe(other)),
+        }
+    }
+}
+
+fn from_service_answer(status: u16, code: Option<String>, message: String) -> Outcome {
+    let denied = code
+        .as_deref()
+        .is_some_and(|code| ACCESS_DENIED_CODES.contains(&code));
+    let unauthenticated = code.as_deref().is_some_and(is_authentication_code);
+    let decision = if denied {
+        Decision::Deny
+    } else if unauthenticated {
+        Decision::Error
+    } else {
+        Decision::Allow
+    };
+    let failure = if denied {
+        None
+    } else {
+        Some(format!("HTTP {status}: {message}"))
+    };
+    Outcome {
+        decision,
+        detail: TargetDetail {
+            code: Some(code.unwrap_or_else(|| format!("HTTP {status}"))),
+            failure,
+            state: None,
+        },
+    }
+}
+
+fn is_authentication_code(code: &str) -> bool {
+    matches!(
+        code,
+        "SignatureDoesNotMatch"
+            | "AuthFailure"
+            | "UnrecognizedClientException"
+            | "InvalidClientTokenId"
+            | "IncompleteSignature"
+            | "MissingAuthenticationToken"
+            | "InvalidAccessKeyId"
+            | "RequestExpired"
+    )
+}
+
+fn describe(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    text
+}
