@@ -27,10 +27,42 @@ pub fn summary(results: &RunResults) -> String {
     rows.push(tally_row("total", "", &results.tally()));
     out.push_str(&render_columns(&header, &rows));
 
+    let accepted = accepted_gap_lines(results);
+    if !accepted.is_empty() {
+        out.push('\n');
+        out.push_str(&accepted);
+    }
     let problems = problem_lines(results);
     if !problems.is_empty() {
         out.push('\n');
         out.push_str(&problems);
+    }
+    out
+}
+
+/// Each accepted gap once, with the number of cases it covered and the scenario's reason.
+fn accepted_gap_lines(results: &RunResults) -> String {
+    let mut out = String::new();
+    for scenario in &results.scenarios {
+        let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+        for case in &scenario.cases {
+            if let Some(reason) = &case.accepted_gap_reason {
+                *reasons.entry(reason.as_str()).or_default() += 1;
+            }
+        }
+        for (reason, count) in reasons {
+            if out.is_empty() {
+                out.push_str("accepted gaps (the scenario accepts them, with its reason):\n");
+            }
+            let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+            let _ = writeln!(
+                out,
+                "  {id} {operation} ({count} case{plural}): {reason}",
+                id = scenario.id,
+                operation = scenario.operation,
+                plural = if count == 1 { "" } else { "s" },
+            );
+        }
     }
     out
 }
