@@ -151,8 +151,8 @@ fn run_command(args: RunArgs) -> i32 {
         });
         run::run(&config, &inputs, Arc::clone(&interrupted), progress_bar()).await
     });
-    let results = match results {
-        Ok(results) => results,
+    let (results, timings) = match results {
+        Ok(done) => done,
         Err(error) => return report_error(&error),
     };
 
@@ -165,10 +165,14 @@ fn run_command(args: RunArgs) -> i32 {
     print!("{}", scpcheck_report::summary(&results));
     println!();
     let elapsed = started.elapsed().as_secs_f64();
-    let rate = tally.cases as f64 / elapsed.max(f64::EPSILON);
+    let running = timings.cases.as_secs_f64();
+    let rate = tally.cases as f64 / running.max(f64::EPSILON);
     println!(
-        "{} cases in {elapsed:.1}s ({rate:.0} cases/s), seed {seed}",
-        tally.cases
+        "{cases} cases at {rate:.1} cases/s; {elapsed:.1}s in all (start-up {startup:.1}s, \
+         emulator start {emulator:.1}s); seed {seed}",
+        cases = tally.cases,
+        startup = timings.startup.as_secs_f64(),
+        emulator = timings.emulator_start.as_secs_f64(),
     );
 
     if let Some(dir) = &args.out

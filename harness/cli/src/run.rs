@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use indicatif::ProgressBar;
 use scpcheck_policy::{Decision as PolicyDecision, Organization};
@@ -153,6 +154,17 @@ impl Runner {
     }
 }
 
+/// How long the parts of a run took.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunTimings {
+    /// Provisioning and starting the target (emulator, gateway, organization).
+    pub startup: Duration,
+    /// Of that, starting the emulator process until it answered.
+    pub emulator_start: Duration,
+    /// Running the cases.
+    pub cases: Duration,
+}
+
 /// Runs every scenario of `inputs` against the configured target. `interrupted` stops the run
 /// after the current case; the results so far are returned.
 pub async fn run(
@@ -160,17 +172,20 @@ pub async fn run(
     inputs: &Inputs,
     interrupted: Arc<AtomicBool>,
     progress: Option<ProgressBar>,
-) -> Result<RunResults, RunError> {
+) -> Result<(RunResults, RunTimings), RunError> {
+    let started = Instant::now();
+    let mut timings = RunTimings::default();
     let runner = match config.target {
         TargetKind::Emulator => {
             let target = EmulatorTarget::start(&config.emulator, &inputs.policies).await?;
-            let timings = target.timings();
+            let start = target.timings();
             tracing::info!(
-                provision_ms = timings.provision.as_millis(),
-                emulator_ms = timings.emulator.as_millis(),
-                setup_ms = timings.setup.as_millis(),
+                provision_ms = start.provision.as_millis(),
+                emulator_ms = start.emulator.as_millis(),
+                setup_ms = start.setup.as_millis(),
                 "target ready"
             );
+            timings.emulator_start = start.emulator;
             Runner::Emulator(Box::new(target))
         }
         TargetKind::Reference => {
@@ -186,11 +201,14 @@ pub async fn run(
         }
     };
 
+    timings.startup = started.elapsed();
+    let cases_started = Instant::now();
     let results = run_all(config, inputs, &runner, &interrupted, progress.as_ref()).await;
+    timings.cases = cases_started.elapsed();
     if let Runner::Emulator(target) = runner {
         target.stop().await;
     }
-    results
+    results.map(|results| (results, timings))
 }
 
 async fn run_all(

@@ -47,6 +47,7 @@ fn run_bundled(target: TargetKind) -> RunResults {
     runtime
         .block_on(run::run(&config, &inputs, interrupted, None))
         .expect("the run completes")
+        .0
 }
 
 /// The tables of each scenario's operations, one text per scenario id.
