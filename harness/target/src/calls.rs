@@ -299,6 +299,13 @@ fn root_mapping(device: &str, encrypted: Option<bool>) -> BlockDeviceMapping {
         .build()
 }
 
+/// An allowed create whose encryption flag was asked for (`None`: not sent, which means
+/// unencrypted for every operation here) and read back from the emulator.
+fn encryption_state(attribute: &str, asked: Option<bool>, observed: Option<bool>) -> Outcome {
+    let expected = yes_no(asked.unwrap_or(false));
+    Outcome::allowed().with_state(state(attribute, expected, observed.map(yes_no)))
+}
+
 fn state(attribute: &str, expected: String, observed: Option<String>) -> Option<StateCheck> {
     Some(StateCheck {
         attribute: attribute.to_string(),
@@ -336,11 +343,10 @@ impl CallClients {
             return Outcome::allowed();
         };
         let observed = self.root_volume_encryption(instance).await;
-        let expected = yes_no(encrypted.unwrap_or(false));
-        Outcome::allowed().with_state(state("root volume Encrypted", expected, observed))
+        encryption_state("root volume Encrypted", encrypted, observed)
     }
 
-    async fn root_volume_encryption(&self, instance: &str) -> Option<String> {
+    async fn root_volume_encryption(&self, instance: &str) -> Option<bool> {
         let filter = aws_sdk_ec2::types::Filter::builder()
             .name("attachment.instance-id")
             .values(instance)
@@ -353,8 +359,7 @@ impl CallClients {
             .send()
             .await
             .ok()?;
-        let volume = volumes.volumes().first()?;
-        volume.encrypted().map(yes_no)
+        volumes.volumes().first()?.encrypted()
     }
 
     async fn create_volume(&self, clients: &Clients, params: &Params) -> Outcome {
@@ -378,11 +383,10 @@ impl CallClients {
             Some(id) => self.volume_encryption(id).await,
             None => None,
         };
-        let expected = yes_no(encrypted.unwrap_or(false));
-        Outcome::allowed().with_state(state("Encrypted", expected, observed))
+        encryption_state("Encrypted", encrypted, observed)
     }
 
-    async fn volume_encryption(&self, volume: &str) -> Option<String> {
+    async fn volume_encryption(&self, volume: &str) -> Option<bool> {
         let described = self
             .direct
             .ec2()
@@ -391,7 +395,7 @@ impl CallClients {
             .send()
             .await
             .ok()?;
-        described.volumes().first()?.encrypted().map(yes_no)
+        described.volumes().first()?.encrypted()
     }
 
     async fn create_snapshot(&self, clients: &Clients, params: &Params) -> Outcome {
@@ -406,15 +410,15 @@ impl CallClients {
             Ok(created) => created,
             Err(error) => return Outcome::from_sdk_error(&error),
         };
-        let expected = yes_no(bool_param(params, "source_volume_encrypted").unwrap_or(false));
+        let source = bool_param(params, "source_volume_encrypted");
         let observed = match created.snapshot_id() {
             Some(id) => self.snapshot_encryption(id).await,
             None => None,
         };
-        Outcome::allowed().with_state(state("snapshot Encrypted", expected, observed))
+        encryption_state("snapshot Encrypted", source, observed)
     }
 
-    async fn snapshot_encryption(&self, snapshot: &str) -> Option<String> {
+    async fn snapshot_encryption(&self, snapshot: &str) -> Option<bool> {
         let described = self
             .direct
             .ec2()
@@ -423,7 +427,7 @@ impl CallClients {
             .send()
             .await
             .ok()?;
-        described.snapshots().first()?.encrypted().map(yes_no)
+        described.snapshots().first()?.encrypted()
     }
 
     async fn create_snapshots(&self, clients: &Clients, params: &Params) -> Outcome {
@@ -526,9 +530,8 @@ impl CallClients {
         let observed = created
             .db_cluster()
             .and_then(|cluster| cluster.storage_encrypted())
-            .map(yes_no);
-        let expected = yes_no(encrypted.unwrap_or(false));
-        Outcome::allowed().with_state(state("StorageEncrypted", expected, observed))
+            ;
+        encryption_state("StorageEncrypted", encrypted, observed)
     }
 
     async fn create_db_instance(&self, clients: &Clients, params: &Params) -> Outcome {
@@ -566,9 +569,8 @@ impl CallClients {
         let observed = created
             .db_instance()
             .and_then(|instance| instance.storage_encrypted())
-            .map(yes_no);
-        let expected = yes_no(encrypted.unwrap_or(false));
-        Outcome::allowed().with_state(state("StorageEncrypted", expected, observed))
+            ;
+        encryption_state("StorageEncrypted", encrypted, observed)
     }
 
     async fn restore_db_cluster(&self, clients: &Clients, params: &Params) -> Outcome {
@@ -595,9 +597,8 @@ impl CallClients {
         let observed = restored
             .db_cluster()
             .and_then(|cluster| cluster.storage_encrypted())
-            .map(yes_no);
-        let expected = yes_no(encrypted.unwrap_or(false));
-        Outcome::allowed().with_state(state("StorageEncrypted", expected, observed))
+            ;
+        encryption_state("StorageEncrypted", encrypted, observed)
     }
 
     async fn create_file_system(&self, clients: &Clients, params: &Params) -> Outcome {
@@ -617,8 +618,7 @@ impl CallClients {
             Ok(created) => created,
             Err(error) => return Outcome::from_sdk_error(&error),
         };
-        let observed = created.encrypted().map(yes_no);
-        let expected = yes_no(encrypted.unwrap_or(false));
-        Outcome::allowed().with_state(state("Encrypted", expected, observed))
+        let observed = created.encrypted();
+        encryption_state("Encrypted", encrypted, observed)
     }
 }
