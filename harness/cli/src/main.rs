@@ -35,6 +35,17 @@ enum Command {
     /// Manages the emulator scpcheck provisions.
     #[command(subcommand)]
     Emulator(EmulatorCommand),
+    /// Decides one request against SCPs with the reference evaluator and prints the decision
+    /// with its full explanation.
+    Explain(scpcheck_cli::commands::explain::ExplainArgs),
+    /// Decides every decision vector of a JSON-lines file and compares it with the expected
+    /// decision.
+    Eval(scpcheck_cli::commands::eval::EvalArgs),
+    /// Checks SCP documents against AWS Organizations' rules and likely mistakes.
+    Lint(scpcheck_cli::commands::lint::LintArgs),
+    /// Compares the reference evaluator with an independent implementation on generated cases
+    /// and prints every unexplained disagreement as a decision vector.
+    Oracle(scpcheck_cli::oracle_command::OracleArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -71,13 +82,53 @@ struct RunArgs {
     #[arg(long, value_name = "URL")]
     emulator_url: Option<String>,
 
-    /// Region of every call.
-    #[arg(long, default_value = "eu-central-1")]
+    /// Region of every call, e.g. `eu-central-1`.
+    #[arg(long, default_value = "eu-central-1", value_parser = parse_region)]
     region: String,
 
     /// Write `results.json` into this directory.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+}
+
+/// Writes a line of results to stdout. A closed stdout (`scpcheck run | head`) is not an
+/// error worth stopping a run for: the run still finishes, stops what it started, and writes
+/// `--out`.
+macro_rules! say {
+    () => {
+        shout("\n")
+    };
+    ($($arg:tt)*) => {
+        shout(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+fn shout(text: &str) {
+    use std::io::Write as _;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+/// Accepts region names of the form AWS uses: `eu-central-1`, `us-gov-west-1`, `cn-north-1`.
+fn parse_region(text: &str) -> Result<String, String> {
+    let parts: Vec<&str> = text.split('-').collect();
+    let well_formed = parts.len() >= 3
+        && parts.iter().all(|part| !part.is_empty())
+        && parts
+            .first()
+            .is_some_and(|part| part.chars().all(|c| c.is_ascii_lowercase()))
+        && parts
+            .last()
+            .is_some_and(|part| part.chars().all(|c| c.is_ascii_digit()))
+        && parts
+            .iter()
+            .all(|part| part.chars().all(|c| c.is_ascii_alphanumeric()));
+    if well_formed {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "`{text}` is not a region name such as `eu-central-1`"
+        ))
+    }
 }
 
 fn main() -> ExitCode {
@@ -86,6 +137,12 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Run(args) => run_command(args),
         Command::Emulator(EmulatorCommand::Install) => install_command(),
+        Command::Explain(args) => scpcheck_cli::commands::explain::run(&args),
+        Command::Eval(args) => scpcheck_cli::commands::eval::run(&args),
+        Command::Lint(args) => scpcheck_cli::commands::lint::run(&args),
+        Command::Oracle(args) => {
+            scpcheck_cli::oracle_command::run(&args, args.seed.unwrap_or_else(random_seed))
+        }
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
@@ -119,24 +176,26 @@ fn run_command(args: RunArgs) -> i32 {
             region: args.region.clone(),
         },
     };
-    println!(
-        "scpcheck run: seed {seed} (rerun with `--seed {seed}`), {} cases per operation",
-        args.cases
+    say!(
+        "scpcheck run: seed {seed} (rerun with `--seed {seed}`), {cases} case{plural} per \
+         operation",
+        cases = args.cases,
+        plural = if args.cases == 1 { "" } else { "s" },
     );
 
+    if let Some(dir) = &args.out
+        && let Err(error) = prepare_out_dir(dir)
+    {
+        eprintln!("error: {error}");
+        eprintln!("help: `--out` names a directory that scpcheck can create or write into");
+        return exit_codes::INVALID_INPUT;
+    }
     let inputs = match run::load_inputs(&config) {
         Ok(inputs) => inputs,
         Err(error) => return report_error(&error),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
-            return exit_codes::INTERNAL_ERROR;
-        }
+    let Some(runtime) = async_runtime() else {
+        return exit_codes::INTERNAL_ERROR;
     };
 
     let started = Instant::now();
@@ -144,10 +203,9 @@ fn run_command(args: RunArgs) -> i32 {
     let results = runtime.block_on(async {
         let flag = Arc::clone(&interrupted);
         tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("interrupted: finishing the current case, then stopping");
-                flag.store(true, Ordering::SeqCst);
-            }
+            stop_signal().await;
+            eprintln!("interrupted: finishing the current case, then stopping");
+            flag.store(true, Ordering::SeqCst);
         });
         run::run(&config, &inputs, Arc::clone(&interrupted), progress_bar()).await
     });
@@ -157,17 +215,18 @@ fn run_command(args: RunArgs) -> i32 {
     };
 
     let tally = results.tally();
-    println!(
+    say!(
         "target: {} ({})",
-        results.target.kind, results.target.version
+        results.target.kind,
+        results.target.version
     );
-    println!();
-    print!("{}", scpcheck_report::summary(&results));
-    println!();
+    say!();
+    shout(&scpcheck_report::summary(&results));
+    say!();
     let elapsed = started.elapsed().as_secs_f64();
     let running = timings.cases.as_secs_f64();
     let rate = tally.cases as f64 / running.max(f64::EPSILON);
-    println!(
+    say!(
         "{cases} cases at {rate:.1} cases/s; {elapsed:.1}s in all (start-up {startup:.1}s, \
          emulator start {emulator:.1}s); seed {seed}",
         cases = tally.cases,
@@ -191,23 +250,26 @@ fn run_command(args: RunArgs) -> i32 {
     }
 }
 
-fn install_command() -> i32 {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
+/// The async runtime of a command; `None` after saying why it could not start.
+fn async_runtime() -> Option<tokio::runtime::Runtime> {
+    let built = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
-            return exit_codes::INTERNAL_ERROR;
-        }
+        .build();
+    built
+        .map_err(|error| eprintln!("error: cannot start the async runtime: {error}"))
+        .ok()
+}
+
+fn install_command() -> i32 {
+    let Some(runtime) = async_runtime() else {
+        return exit_codes::INTERNAL_ERROR;
     };
     let cache = scpcheck_target::cache_dir();
     match runtime.block_on(scpcheck_target::emulator::MotoInstallation::provision(
         &cache,
     )) {
         Ok(installation) => {
-            println!("{}", installation.server_path().display());
+            say!("{}", installation.server_path().display());
             exit_codes::SUCCESS
         }
         Err(error) => {
@@ -216,6 +278,26 @@ fn install_command() -> i32 {
                 eprintln!("help: {help}");
             }
             exit_codes::TARGET_UNAVAILABLE
+        }
+    }
+}
+
+/// Resolves on Ctrl-C (SIGINT), SIGTERM or SIGHUP, so that every way of stopping a run
+/// stops the emulator and the gateway too.
+async fn stop_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let terminate = signal(SignalKind::terminate());
+    let hangup = signal(SignalKind::hangup());
+    match (terminate, hangup) {
+        (Ok(mut terminate), Ok(mut hangup)) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+                _ = hangup.recv() => {}
+            }
+        }
+        _ => {
+            let _ = tokio::signal::ctrl_c().await;
         }
     }
 }
@@ -232,6 +314,22 @@ fn progress_bar() -> Option<ProgressBar> {
     Some(bar)
 }
 
+/// Creates the `--out` directory and checks that `results.json` can be written there, before
+/// a long run rather than after it.
+fn prepare_out_dir(dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir)
+        .map_err(|error| format!("cannot create `{}`: {error}", dir.display()))?;
+    let probe = dir.join(".scpcheck-write-test");
+    std::fs::write(&probe, b"")
+        .map_err(|error| format!("cannot write into `{}`: {error}", dir.display()))?;
+    let _ = std::fs::remove_file(&probe);
+    let results = dir.join("results.json");
+    if results.is_dir() {
+        return Err(format!("`{}` is a directory", results.display()));
+    }
+    Ok(())
+}
+
 fn write_results(dir: &Path, results: &scpcheck_report::RunResults) -> Result<(), String> {
     std::fs::create_dir_all(dir)
         .map_err(|error| format!("cannot create `{}`: {error}", dir.display()))?;
@@ -243,7 +341,7 @@ fn write_results(dir: &Path, results: &scpcheck_report::RunResults) -> Result<()
         .map_err(|error| format!("cannot write `{}`: {error}", partial.display()))?;
     std::fs::rename(&partial, &path)
         .map_err(|error| format!("cannot write `{}`: {error}", path.display()))?;
-    println!("wrote {}", path.display());
+    say!("wrote {}", path.display());
     Ok(())
 }
 
@@ -263,6 +361,9 @@ fn report_error(error: &RunError) -> i32 {
             }
         }
         RunError::Internal(message) => eprintln!("error: {message}"),
+        RunError::Interrupted => {
+            eprintln!("interrupted during start-up; everything started was stopped")
+        }
     }
     error.exit_code()
 }

@@ -58,6 +58,16 @@ pub enum RunError {
     /// Something that should not happen.
     #[error("internal error: {0}")]
     Internal(String),
+    /// The run was interrupted before any case ran.
+    #[error("interrupted during start-up")]
+    Interrupted,
+}
+
+/// Resolves once `flag` is set.
+async fn interruption(flag: &AtomicBool) {
+    while !flag.load(Ordering::SeqCst) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 impl RunError {
@@ -67,6 +77,7 @@ impl RunError {
             RunError::InvalidInput(_) => exit_codes::INVALID_INPUT,
             RunError::TargetUnavailable(_) => exit_codes::TARGET_UNAVAILABLE,
             RunError::Internal(_) => exit_codes::INTERNAL_ERROR,
+            RunError::Interrupted => exit_codes::INTERRUPTED,
         }
     }
 }
@@ -177,9 +188,15 @@ pub async fn run(
     let mut timings = RunTimings::default();
     let runner = match config.target {
         TargetKind::Emulator => {
-            let target = EmulatorTarget::start(&config.emulator, &inputs.policies).await?;
+            // An interrupt during start-up drops the half-started target, which stops the
+            // emulator process and the gateway's listeners.
+            let starting = EmulatorTarget::start(&config.emulator, &inputs.policies);
+            let target = tokio::select! {
+                started = starting => started?,
+                () = interruption(&interrupted) => return Err(RunError::Interrupted),
+            };
             let start = target.timings();
-            tracing::info!(
+            tracing::debug!(
                 provision_ms = start.provision.as_millis(),
                 emulator_ms = start.emulator.as_millis(),
                 setup_ms = start.setup.as_millis(),

@@ -15,6 +15,8 @@
 //! | negated (`StringNotEquals`, ...)       | true       |
 //! | any other (`Bool`, `StringEquals`,...) | false      |
 //! | `Null` with `true` / with `false`      | true / false |
+//!
+//! For `Null`, a multi-valued key with no values counts as absent.
 
 use std::slice;
 
@@ -27,6 +29,9 @@ use crate::values::{self, Network};
 use crate::variables::{self, Template};
 
 /// One condition: `"Operator": { "key": [values] }` reduced to one key.
+///
+/// Conditions are equal when operator, key as written and values as written are; spans do not
+/// count.
 #[derive(Debug, Clone)]
 pub struct Condition {
     operator: Operator,
@@ -72,6 +77,14 @@ pub(crate) struct RawValue {
     pub(crate) text: String,
     pub(crate) span: SourceSpan,
 }
+
+impl PartialEq for Condition {
+    fn eq(&self, other: &Self) -> bool {
+        self.operator == other.operator && self.key == other.key && self.values().eq(other.values())
+    }
+}
+
+impl Eq for Condition {}
 
 impl Condition {
     /// Compiles a condition; variables are expanded only when `expand_variables` is set
@@ -168,7 +181,7 @@ impl Condition {
     pub fn evaluate(&self, context: &Context) -> bool {
         let found = self.found(context);
         if self.operator.base == BaseOperator::Null {
-            return self.evaluate_null(found.is_some());
+            return self.evaluate_null(found.is_some_and(has_values));
         }
         let Some(found) = found else {
             return self.holds_when_absent();
@@ -206,10 +219,12 @@ impl Condition {
         }
     }
 
-    /// `Null`: `true` asks that the key be absent, `false` that it be present; a value that is
-    /// neither never matches.
-    // Limitation: a multi-valued key given with an empty set of values counts as present, so
-    // `Null` with `true` is false for it; AWS does not document this case for `Null`.
+    /// `Null`: `true` asks that the key be absent, `false` that it be present with a value; a
+    /// policy value that is neither never matches.
+    ///
+    /// IAM User Guide, reference_policies_condition_examples-multi-valued-context-keys.html:
+    /// `Null` with `false` keeps a missing key and a key with empty values from satisfying
+    /// `ForAllValues`, so a multi-valued key with no values counts as null here.
     fn evaluate_null(&self, present: bool) -> bool {
         self.values.iter().any(|value| match &value.operand {
             Operand::Ready(Prepared::Bool(Some(wants_absent))) => *wants_absent != present,
@@ -221,7 +236,8 @@ impl Condition {
     ///
     /// A plain operator holds when some policy value matches. A negated one holds when the
     /// value could be compared with every policy value and none matched: a value the operator
-    /// cannot read, or a variable that cannot be resolved, never matches either way.
+    /// cannot read never matches either way. A variable that cannot be resolved is compared and
+    /// matches nothing, so a negated operator holds against it.
     fn value_satisfies(&self, found: &str, context: &Context) -> bool {
         let negated = self.operator.base.is_negated();
         let mut incomparable = false;
@@ -241,7 +257,12 @@ impl Condition {
         match &value.operand {
             Operand::Ready(prepared) => compare_prepared(kind, prepared, found),
             Operand::Variables(template) => {
-                let pieces = template.resolve(context)?;
+                // IAM User Guide, reference_policies_variables.html (policy variables with no
+                // value): the value is effectively null, nothing is equal to or like it, and
+                // inverted operators such as `StringNotEquals` match against it.
+                let Some(pieces) = template.resolve(context) else {
+                    return Some(false);
+                };
                 compare_prepared(kind, &prepare(kind, &pieces), found)
             }
         }
@@ -311,15 +332,28 @@ fn compare_prepared(kind: Kind, prepared: &Prepared, found: &str) -> Option<bool
         (Prepared::Bytes(policy), _) => Some(*policy.as_ref()? == values::base64(found)?),
         (Prepared::Network(policy), _) => Some(policy.as_ref()?.contains(values::address(found)?)),
         (Prepared::Arn(pattern), _) => {
-            let is_arn = found.splitn(6, ':').count() == 6 && found.starts_with("arn:");
+            let colons = found.bytes().filter(|byte| *byte == b':').take(5).count();
+            let is_arn = colons == 5 && found.starts_with("arn:");
             (is_arn || !pattern.is_arn()).then(|| pattern.matches(found))
         }
         (Prepared::Number(_) | Prepared::Date(_), _) => None,
     }
 }
 
+/// Whether a key present in the request has a value: a multi-valued key may have none.
+fn has_values(value: &ContextValue) -> bool {
+    match value {
+        ContextValue::Single(_) => true,
+        ContextValue::Multi(values) => !values.is_empty(),
+    }
+}
+
 /// Compares after Unicode lowercasing, without allocating.
 fn equal_ignoring_case(left: &str, right: &str) -> bool {
+    // ASCII text, the common case, folds byte by byte.
+    if left.is_ascii() && right.is_ascii() {
+        return left.eq_ignore_ascii_case(right);
+    }
     left.chars()
         .flat_map(char::to_lowercase)
         .eq(right.chars().flat_map(char::to_lowercase))

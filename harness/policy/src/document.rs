@@ -11,6 +11,11 @@ use crate::request::{Context, Request};
 use crate::variables::Template;
 
 /// A parsed, validated policy document, compiled for fast evaluation.
+///
+/// Two policies are equal when they say the same: same version, `Id` and statements. Where and
+/// how the text was laid out (source name, spans, white space, size) does not count.
+/// [`Display`](fmt::Display) prints the policy as canonical JSON that [`Policy::parse`] reads
+/// back to an equal policy.
 #[derive(Debug, Clone)]
 pub struct Policy {
     pub(crate) source_name: String,
@@ -20,6 +25,14 @@ pub struct Policy {
     pub(crate) statements: Vec<Statement>,
     pub(crate) size_in_characters: usize,
 }
+
+impl PartialEq for Policy {
+    fn eq(&self, other: &Self) -> bool {
+        self.version == other.version && self.id == other.id && self.statements == other.statements
+    }
+}
+
+impl Eq for Policy {}
 
 impl Policy {
     /// Parses and validates a policy document; `source_name` names it in error messages.
@@ -100,7 +113,7 @@ impl fmt::Display for Effect {
     }
 }
 
-/// One statement of a policy.
+/// One statement of a policy; equal statements say the same, wherever they were written.
 #[derive(Debug, Clone)]
 pub struct Statement {
     pub(crate) index: usize,
@@ -111,6 +124,19 @@ pub struct Statement {
     pub(crate) conditions: Vec<Condition>,
     pub(crate) span: SourceSpan,
 }
+
+impl PartialEq for Statement {
+    fn eq(&self, other: &Self) -> bool {
+        self.index == other.index
+            && self.sid() == other.sid()
+            && self.effect == other.effect
+            && self.actions == other.actions
+            && self.resources == other.resources
+            && self.conditions == other.conditions
+    }
+}
+
+impl Eq for Statement {}
 
 impl Statement {
     /// The position of the statement in the policy, from 0.
@@ -198,11 +224,11 @@ pub(crate) enum ResourcePattern {
 }
 
 /// The `Action` or `NotAction` element.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionElement(pub(crate) Patterns<Glob>);
 
 /// The `Resource` or `NotResource` element.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourceElement(pub(crate) Patterns<ResourcePattern>);
 
 macro_rules! element_accessors {
@@ -235,6 +261,24 @@ macro_rules! element_accessors {
         }
     };
 }
+
+/// Elements are equal when both are negated or neither is, with the same patterns in order.
+impl<T> PartialEq for Patterns<T> {
+    fn eq(&self, other: &Self) -> bool {
+        let texts = |patterns: &Patterns<T>| -> Vec<String> {
+            patterns
+                .patterns
+                .iter()
+                .map(|(text, _, _)| text.clone())
+                .collect()
+        };
+        self.negated == other.negated
+            && self.patterns.len() == other.patterns.len()
+            && texts(self) == texts(other)
+    }
+}
+
+impl<T> Eq for Patterns<T> {}
 
 element_accessors!(ActionElement, "Action", "NotAction");
 element_accessors!(ResourceElement, "Resource", "NotResource");

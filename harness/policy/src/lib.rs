@@ -18,9 +18,11 @@ mod operator;
 mod organization;
 mod parse;
 mod pattern;
+mod print;
 mod request;
 mod values;
 mod variables;
+pub mod vectors;
 
 pub use combined::{Evaluation, EvaluationReason, evaluate};
 pub use condition::Condition;

@@ -163,12 +163,16 @@ impl BaseOperator {
 
     /// Whether policy variables are expanded in the operator's values.
     ///
-    /// IAM User Guide, reference_policies_variables.html: variables are allowed in string and
-    /// ARN comparisons of the `Condition` element.
+    /// IAM User Guide, reference_policies_elements_condition_operators.html: policy variables
+    /// are supported by the string, ARN and `Bool` operators, and by no other.
+    // reference_policies_variables.html lists `Boolean` among the operators without variables,
+    // contradicting the operator reference. The operator reference is followed: read as text,
+    // `${...}` is never `true` or `false`, so a `Bool` value holding a variable could only ever
+    // fail to match.
     pub(crate) fn expands_variables(self) -> bool {
         matches!(
             self.kind(),
-            Kind::StringExact | Kind::StringIgnoreCase | Kind::StringLike | Kind::Arn
+            Kind::StringExact | Kind::StringIgnoreCase | Kind::StringLike | Kind::Arn | Kind::Bool
         )
     }
 

@@ -6,7 +6,8 @@
 //! condition operators): each of the six `:`-separated parts of an ARN is matched separately.
 //!
 //! Patterns are compiled once when a policy is parsed. The common shapes (`*`, exact text, a
-//! prefix followed by `*`) get a fast path; matching never allocates.
+//! prefix followed by `*`, and literal text between `*`s) get a fast path; matching never
+//! allocates.
 
 /// One element of a general pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,8 +26,20 @@ pub(crate) enum Glob {
     Exact(String),
     /// Text followed by one trailing `*`.
     Prefix(String),
-    /// Anything else.
+    /// Literal pieces separated by `*`, without `?`: `first*middle*...*last`.
+    Segments(Segments),
+    /// Anything else, i.e. a pattern with `?`.
     General(Vec<Token>),
+}
+
+/// The literal pieces of a pattern whose only wildcard is `*`; there is at least one `*`, so
+/// `first` must start the text and `last` end it, and the `middle` pieces appear in order in
+/// between.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Segments {
+    first: String,
+    middle: Vec<String>,
+    last: String,
 }
 
 /// A piece of pattern text: either with wildcards active, or literal (from `${*}` and the like,
@@ -81,9 +94,97 @@ impl Glob {
             Glob::Prefix(prefix) => text
                 .get(..prefix.len())
                 .is_some_and(|head| same_text(head, prefix, case)),
+            Glob::Segments(segments) => segments.matches(text.as_bytes(), case),
             Glob::General(tokens) => matches_tokens(tokens, text, case),
         }
     }
+}
+
+impl Segments {
+    /// Splits tokens without `?` at each run of `*`; `None` if there is a `?` or no `*`.
+    fn from_tokens(tokens: &[Token]) -> Option<Segments> {
+        let mut pieces = vec![String::new()];
+        for token in tokens {
+            match token {
+                Token::Char(c) => pieces.last_mut()?.push(*c),
+                Token::AnyRun
+                    if pieces.last().is_some_and(String::is_empty) && pieces.len() > 1 => {}
+                Token::AnyRun => pieces.push(String::new()),
+                Token::AnyOne => return None,
+            }
+        }
+        if pieces.len() < 2 {
+            return None;
+        }
+        let last = pieces.pop()?;
+        let mut rest = pieces.into_iter();
+        let first = rest.next()?;
+        Some(Segments {
+            first,
+            middle: rest.collect(),
+            last,
+        })
+    }
+
+    /// Matches byte-wise: each piece is valid UTF-8 starting with a whole character, so it can
+    /// only be found at character boundaries of the text, and ASCII folding leaves the other
+    /// bytes alone.
+    fn matches(&self, text: &[u8], case: Case) -> bool {
+        let first = self.first.as_bytes();
+        let last = self.last.as_bytes();
+        let Some(after_first) = strip_prefix(text, first, case) else {
+            return false;
+        };
+        let Some(mut between) = strip_suffix(after_first, last, case) else {
+            return false;
+        };
+        for piece in &self.middle {
+            match find(between, piece.as_bytes(), case) {
+                Some(rest) => between = rest,
+                None => return false,
+            }
+        }
+        true
+    }
+}
+
+fn same_bytes(text: &[u8], pattern: &[u8], case: Case) -> bool {
+    match case {
+        Case::Sensitive => text == pattern,
+        Case::AsciiInsensitive => text.eq_ignore_ascii_case(pattern),
+    }
+}
+
+fn strip_prefix<'a>(text: &'a [u8], prefix: &[u8], case: Case) -> Option<&'a [u8]> {
+    let (head, rest) = text.split_at_checked(prefix.len())?;
+    same_bytes(head, prefix, case).then_some(rest)
+}
+
+fn strip_suffix<'a>(text: &'a [u8], suffix: &[u8], case: Case) -> Option<&'a [u8]> {
+    let (rest, tail) = text.split_at_checked(text.len().checked_sub(suffix.len())?)?;
+    same_bytes(tail, suffix, case).then_some(rest)
+}
+
+/// The text after the leftmost occurrence of `piece`; leftmost is right for `*` patterns, as a
+/// later occurrence leaves less room for the pieces that follow.
+fn find<'a>(text: &'a [u8], piece: &[u8], case: Case) -> Option<&'a [u8]> {
+    let Some((&head, tail)) = piece.split_first() else {
+        return Some(text);
+    };
+    let same_head = |byte: u8| match case {
+        Case::Sensitive => byte == head,
+        Case::AsciiInsensitive => byte.eq_ignore_ascii_case(&head),
+    };
+    let mut from = 0;
+    while let Some(found) = text.get(from..)?.iter().position(|byte| same_head(*byte)) {
+        let at = from + found;
+        let after_head = text.get(at + 1..)?;
+        if let Some(rest) = strip_prefix(after_head, tail, case) {
+            return Some(rest);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 fn wild_token(c: char) -> Token {
@@ -105,11 +206,15 @@ fn simplify(tokens: Vec<Token>) -> Glob {
             })
             .collect()
     };
+    let all_stars = !tokens.is_empty() && tokens.iter().all(|token| *token == Token::AnyRun);
     match tokens.split_last() {
-        Some((Token::AnyRun, [])) => Glob::Any,
+        _ if all_stars => Glob::Any,
         Some((Token::AnyRun, head)) if head.iter().all(is_char) => Glob::Prefix(text(head)),
         _ if tokens.iter().all(is_char) => Glob::Exact(text(&tokens)),
-        _ => Glob::General(tokens),
+        _ => match Segments::from_tokens(&tokens) {
+            Some(segments) => Glob::Segments(segments),
+            None => Glob::General(tokens),
+        },
     }
 }
 
@@ -172,6 +277,11 @@ fn matches_tokens(tokens: &[Token], text: &str, case: Case) -> bool {
 pub(crate) struct ArnGlob {
     /// `arn`, partition, service, region, account, resource.
     parts: Vec<Glob>,
+    /// The leading parts without wildcards, each followed by its `:`, e.g. `arn:aws:s3:::`:
+    /// one comparison checks them all.
+    literal_head: String,
+    /// How many parts `literal_head` covers; never the resource part.
+    literal_parts: usize,
 }
 
 impl ArnGlob {
@@ -208,22 +318,49 @@ impl ArnGlob {
         if parts.len() != 6 {
             return None;
         }
-        let parts = parts
+        let parts: Vec<Glob> = parts
             .iter()
             .map(|part| Glob::from_pieces(part, Case::Sensitive))
             .collect();
-        Some(ArnGlob { parts })
+        let mut literal_head = String::new();
+        let mut literal_parts = 0;
+        for part in parts.iter().take(parts.len().saturating_sub(1)) {
+            let Glob::Exact(text) = part else { break };
+            literal_head.push_str(text);
+            literal_head.push(':');
+            literal_parts += 1;
+        }
+        Some(ArnGlob {
+            parts,
+            literal_head,
+            literal_parts,
+        })
     }
 
     /// Whether `arn` matches; text that is not an ARN never does.
     pub(crate) fn matches(&self, arn: &str) -> bool {
-        let mut found = arn.splitn(6, ':');
-        let all_match = self.parts.iter().all(|part| {
-            found
-                .next()
-                .is_some_and(|text| part.matches(text, Case::Sensitive))
-        });
-        all_match && found.next().is_none()
+        let Some((last, leading)) = self.parts.split_last() else {
+            return false;
+        };
+        // The literal parts hold no `:`, so matching them as one prefix is the same as
+        // matching them one by one.
+        let Some(mut rest) = arn.strip_prefix(self.literal_head.as_str()) else {
+            return false;
+        };
+        for part in leading.iter().skip(self.literal_parts) {
+            // A plain scan: the parts are a few bytes long, too short for `memchr` to pay off.
+            let Some(colon) = rest.bytes().position(|byte| byte == b':') else {
+                return false;
+            };
+            let (Some(text), Some(after)) = (rest.get(..colon), rest.get(colon + 1..)) else {
+                return false;
+            };
+            if !part.matches(text, Case::Sensitive) {
+                return false;
+            }
+            rest = after;
+        }
+        last.matches(rest, Case::Sensitive)
     }
 }
 
@@ -296,8 +433,65 @@ mod tests {
         assert_eq!(Glob::new("ab", Case::Sensitive), Glob::Exact("ab".into()));
         assert!(matches!(
             Glob::new("a*b", Case::Sensitive),
+            Glob::Segments(_)
+        ));
+        assert_eq!(Glob::new("**", Case::Sensitive), Glob::Any);
+        assert!(matches!(
+            Glob::new("a?b*", Case::Sensitive),
             Glob::General(_)
         ));
+    }
+
+    /// The segment matcher must agree with the general one on every pattern without `?`.
+    #[test]
+    fn segments_agree_with_the_general_matcher() {
+        let patterns = [
+            "a*c",
+            "*a*b*",
+            "a*b*c",
+            "*.txt",
+            "x**y",
+            "*é*",
+            "tenant-*/*",
+            "a*a",
+            "aa*aa",
+            "*",
+        ];
+        let texts = [
+            "",
+            "a",
+            "ac",
+            "abc",
+            "abbbc",
+            "abcd",
+            "aaa",
+            "aaaa",
+            "aXaaYaa",
+            "xxaxxbxx",
+            "xy",
+            "x--y",
+            "é",
+            "cé.txt",
+            "tenant-b/home/a.txt",
+            "tenant-",
+            "abXbYc",
+            "abXbY",
+        ];
+        for case in [Case::Sensitive, Case::AsciiInsensitive] {
+            for pattern in patterns {
+                let tokens: Vec<Token> = pattern.chars().map(wild_token).collect();
+                let fast = Glob::new(pattern, case);
+                for text in texts {
+                    assert_eq!(
+                        fast.matches(text, case),
+                        matches_tokens(&tokens, text, case),
+                        "`{pattern}` on `{text}`"
+                    );
+                }
+            }
+        }
+        let upper = Glob::new("EC2:*volume*", Case::AsciiInsensitive);
+        assert!(upper.matches("ec2:CreateVOLUMEs", Case::AsciiInsensitive));
     }
 
     #[test]
@@ -341,6 +535,10 @@ mod tests {
         assert!(!volumes.matches("volume/vol-1"));
         let region_star = ArnGlob::new("arn:aws:*:volume/*");
         assert!(region_star.is_none());
+        let literal_head = ArnGlob::new("arn:aws:s3:::bucket/*").unwrap();
+        assert!(literal_head.matches("arn:aws:s3:::bucket/a:b"));
+        assert!(!literal_head.matches("arn:aws:s3::1:bucket/a"));
+        assert!(!literal_head.matches("arn:aws:s3:::"));
         let with_colons = ArnGlob::new("arn:aws:rds:*:*:cluster:*").unwrap();
         assert!(with_colons.matches("arn:aws:rds:eu-central-1:111122223333:cluster:c1"));
         assert!(

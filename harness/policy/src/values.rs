@@ -131,8 +131,14 @@ fn seconds_and_fraction(text: &str) -> Option<(i64, i128)> {
     if text.contains('.') && fraction.is_empty() {
         return None;
     }
-    let padded = format!("{fraction:0<9}");
-    Some((seconds, padded.parse().ok()?))
+    // Nine digits at most, so the fraction and the scale both fit; read without allocating.
+    let digits: i128 = if fraction.is_empty() {
+        0
+    } else {
+        fraction.parse().ok()?
+    };
+    let missing = 9 - u32::try_from(fraction.len()).ok()?;
+    Some((seconds, digits * 10_i128.pow(missing)))
 }
 
 fn fixed_digits(text: &str, len: usize) -> Option<i64> {

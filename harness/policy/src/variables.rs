@@ -3,8 +3,9 @@
 //! IAM User Guide, reference_policies_variables.html: variables are replaced by the value of the
 //! request's condition key; they work only under `"Version": "2012-10-17"`; `${*}`, `${?}` and
 //! `${$}` stand for the literal characters; a default value is used when the key is absent.
-//! A variable whose key is absent (and has no default) or multi-valued cannot be resolved, and
-//! an element that holds one never matches.
+//! A variable whose key is absent (and has no default) or multi-valued cannot be resolved: a
+//! resource pattern that holds one matches no resource, and a condition value that holds one
+//! matches no request value, so negated operators hold against it.
 
 use crate::pattern::PatternText;
 use crate::request::{Context, ContextValue};

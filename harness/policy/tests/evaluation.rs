@@ -267,7 +267,11 @@ fn explanation_shows_what_variables_resolved_to() {
         .context
         .insert_single("aws:ResourceTag/team", "red");
     let evaluation = evaluate_scps(&organization, &unresolved_request);
-    assert_eq!(evaluation.decision(), Decision::Allow);
-    let unresolved = "[`${aws:PrincipalTag/team}` (unresolved)]: found `red`: false";
+    assert_eq!(
+        evaluation.decision(),
+        Decision::Deny,
+        "a negated operator matches a variable with no value"
+    );
+    let unresolved = "[`${aws:PrincipalTag/team}` (unresolved)]: found `red`: true";
     assert!(evaluation.to_string().contains(unresolved));
 }

@@ -1,6 +1,7 @@
 //! Properties of the evaluator over random SCPs and requests: an added `Deny` never turns a deny
-//! into an allow; the decision depends neither on statement order nor on the letter case of
-//! condition keys; the fast path agrees with the explained one.
+//! into an allow, nor an added `Allow` an explicit deny; the decision depends neither on
+//! statement order nor on the letter case of condition keys; the fast path agrees with the
+//! explained one; a printed policy reads back to an equal policy.
 #![expect(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -13,8 +14,8 @@ use std::sync::Arc;
 use proptest::prelude::*;
 use proptest::sample::select;
 use scpcheck_policy::{
-    AttachedPolicy, Context, ContextValue, Decision, LevelKind, OrgLevel, Organization, Policy,
-    Request, evaluate_scps, scp_decision,
+    AttachedPolicy, BaseOperator, Context, ContextValue, Decision, LevelKind, OrgLevel,
+    Organization, Policy, Request, ScpReason, evaluate_scps, scp_decision,
 };
 use serde_json::{Map, Value, json};
 
@@ -279,6 +280,56 @@ proptest! {
     }
 
     #[test]
+    fn adding_an_allow_never_turns_an_explicit_deny_into_allow(
+        mut statements in proptest::collection::vec(statement_spec(), 0..4),
+        broad_deny in statement_spec(),
+        allows in proptest::collection::vec(statement_spec(), 1..3),
+        level in 0usize..3,
+        request in request(),
+    ) {
+        // A deny of every action on every resource, limited by its conditions only, makes
+        // explicit denies common among the generated cases.
+        statements.push(StatementSpec {
+            deny: true,
+            not_action: false,
+            actions: vec!["*"],
+            resource: None,
+            ..broad_deny
+        });
+        let scp = parse("generated", &policy_text(&statements, &as_written));
+        let before = evaluate_scps(&organization(Arc::clone(&scp), None), &request);
+        if !matches!(before.reason(), ScpReason::ExplicitDeny { .. }) {
+            return Ok(());
+        }
+
+        let allows: Vec<StatementSpec> = allows
+            .into_iter()
+            .map(|statement| StatementSpec { deny: false, ..statement })
+            .collect();
+        let allow_policy = parse("extra", &policy_text(&allows, &as_written));
+        let after_organization = organization(scp, Some((level, allow_policy)));
+        let after = evaluate_scps(&after_organization, &request);
+        prop_assert_eq!(after.decision(), Decision::Deny);
+        prop_assert_eq!(after.reason(), before.reason());
+        prop_assert_eq!(scp_decision(&after_organization, &request), Decision::Deny);
+    }
+
+    #[test]
+    fn a_printed_policy_reads_back_equal(document in policy_document(), pretty in any::<bool>()) {
+        let text = if pretty {
+            serde_json::to_string_pretty(&document).unwrap()
+        } else {
+            document.to_string()
+        };
+        let policy = parse("generated", &text);
+        let printed = policy.to_string();
+        let again = Policy::parse("printed", &printed)
+            .unwrap_or_else(|errors| panic!("{printed}\n{errors:?}"));
+        prop_assert_eq!(&again, policy.as_ref(), "{}", printed);
+        prop_assert_eq!(again.to_string(), printed);
+    }
+
+    #[test]
     fn decision_is_independent_of_statement_order(
         statements in proptest::collection::vec(statement_spec(), 1..6),
         rotation in 0usize..6,
@@ -322,4 +373,131 @@ proptest! {
             prop_assert_eq!(decide(&organization, &recased_request), expected);
         }
     }
+}
+
+/// Every operator name: each base operator, with a set prefix and `IfExists` where allowed.
+fn operator_names() -> Vec<String> {
+    let mut names = Vec::new();
+    for base in BaseOperator::ALL {
+        let name = base.name();
+        names.push(name.to_owned());
+        if base == BaseOperator::Null {
+            continue;
+        }
+        names.push(format!("{name}IfExists"));
+        names.push(format!("ForAllValues:{name}"));
+        names.push(format!("ForAnyValue:{name}IfExists"));
+    }
+    names
+}
+
+/// Texts that exercise escaping, variables and wildcards.
+const AWKWARD_TEXTS: [&str; 10] = [
+    "AES256",
+    "quote \" and backslash \\",
+    "tab\tnew\nline",
+    "\u{1}control",
+    "ümlaut ✓ 😀",
+    "${aws:username}",
+    "home/${aws:PrincipalTag/team, 'none'}/*",
+    "${*}${?}${$}",
+    "a*b?c",
+    "",
+];
+
+fn condition_value() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        select(&AWKWARD_TEXTS[..]).prop_map(|text| json!(text)),
+        any::<bool>().prop_map(|value| json!(value)),
+        (-1000i64..1000).prop_map(|value| json!(value)),
+        select(&["1.50", "2020-01-01T00:00:00Z", "203.0.113.0/24", "aGVsbG8="][..])
+            .prop_map(|text| json!(text)),
+    ]
+}
+
+fn condition_block() -> impl Strategy<Value = Map<String, Value>> {
+    let values = prop_oneof![
+        condition_value(),
+        proptest::collection::vec(condition_value(), 1..4).prop_map(Value::Array),
+    ];
+    proptest::collection::btree_map(select(&KEYS[..]), values, 1..3).prop_map(|keys| {
+        keys.into_iter()
+            .map(|(key, values)| (key.to_owned(), values))
+            .collect()
+    })
+}
+
+fn patterns(choices: &'static [&'static str]) -> impl Strategy<Value = Value> {
+    prop_oneof![
+        select(choices).prop_map(|pattern| json!(pattern)),
+        proptest::collection::vec(select(choices), 1..4).prop_map(|patterns| json!(patterns)),
+    ]
+}
+
+const RESOURCES_WITH_VARIABLES: [&str; 6] = [
+    "*",
+    "arn:aws:s3:::bucket/*",
+    "arn:aws:s3:::bucket/${aws:username}/*",
+    "arn:aws:s3:::bucket/${*}literal",
+    "arn:aws:rds:*:*:cluster:*",
+    "arn:aws:ec2:*:*:volume/\"odd\"",
+];
+
+fn statement_document() -> impl Strategy<Value = Value> {
+    let operators = operator_names();
+    let conditions = proptest::collection::btree_map(select(operators), condition_block(), 0..4);
+    (
+        proptest::option::of(select(&AWKWARD_TEXTS[..])),
+        any::<bool>(),
+        (any::<bool>(), patterns(&ACTION_PATTERNS)),
+        proptest::option::of((any::<bool>(), patterns(&RESOURCES_WITH_VARIABLES))),
+        conditions,
+    )
+        .prop_map(|(sid, deny, actions, resources, conditions)| {
+            let mut object = Map::new();
+            if let Some(sid) = sid {
+                object.insert("Sid".into(), json!(sid));
+            }
+            object.insert("Effect".into(), json!(if deny { "Deny" } else { "Allow" }));
+            let (not_action, actions) = actions;
+            let name = if not_action { "NotAction" } else { "Action" };
+            object.insert(name.into(), actions);
+            if let Some((not_resource, resources)) = resources {
+                let name = if not_resource {
+                    "NotResource"
+                } else {
+                    "Resource"
+                };
+                object.insert(name.into(), resources);
+            }
+            if !conditions.is_empty() {
+                object.insert("Condition".into(), json!(conditions));
+            }
+            Value::Object(object)
+        })
+}
+
+/// A policy document with every element the language has, as JSON.
+fn policy_document() -> impl Strategy<Value = Value> {
+    let version = proptest::option::of(select(&["2012-10-17", "2008-10-17"][..]));
+    let statements = prop_oneof![
+        statement_document(),
+        proptest::collection::vec(statement_document(), 1..4).prop_map(Value::Array),
+    ];
+    (
+        version,
+        proptest::option::of(select(&AWKWARD_TEXTS[..])),
+        statements,
+    )
+        .prop_map(|(version, id, statements)| {
+            let mut object = Map::new();
+            if let Some(version) = version {
+                object.insert("Version".into(), json!(version));
+            }
+            if let Some(id) = id {
+                object.insert("Id".into(), json!(id));
+            }
+            object.insert("Statement".into(), statements);
+            Value::Object(object)
+        })
 }

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
-use scpcheck_policy::{AttachedPolicy, LevelKind, OrgLevel, Organization, Policy, PolicyErrors};
+use scpcheck_policy::{
+    AttachedPolicy, LevelKind, LintSeverity, OrgLevel, Organization, Policy, PolicyErrors, lint_scp,
+};
 use serde::Deserialize;
 
 /// The name of the AWS-managed policy that allows everything.
@@ -107,6 +109,10 @@ pub enum PolicySetError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Layout(Box<LayoutError>),
+    /// A policy document parses but AWS Organizations would refuse it as an SCP.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Refused(Box<LayoutError>),
     /// A policy document is not valid.
     #[error("invalid policy `{name}`")]
     #[diagnostic(code(scpcheck::policies::policy))]
@@ -153,7 +159,7 @@ impl PolicySet {
                 Ok(document) => {
                     documents.insert(name, document);
                 }
-                Err(error) => errors.push(error),
+                Err(problems) => errors.extend(problems),
             }
         }
         if !errors.is_empty() {
@@ -293,6 +299,8 @@ fn parse_layout(path: &Path, text: &str) -> Result<Layout, PolicySetError> {
         layout_error(error.message().to_string(), span, None)
     })?;
 
+    check_policy_names(&layout, path, text)
+        .map_err(|(message, span, help)| layout_error(message, span, help))?;
     for unit in &layout.organizational_unit {
         if let Some(parent) = &unit.parent
             && layout.unit(parent).is_none()
@@ -311,27 +319,89 @@ fn parse_layout(path: &Path, text: &str) -> Result<Layout, PolicySetError> {
     Ok(layout)
 }
 
+type NameProblem = (String, Option<SourceSpan>, Option<String>);
+
+/// Every attached name must be `FullAWSAccess` or the stem of a `.json` file beside the layout
+/// file (letters, digits, `-`, `_`, `.`; no path), attached at most once per level.
+fn check_policy_names(layout: &Layout, path: &Path, text: &str) -> Result<(), NameProblem> {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let mut levels: Vec<&[String]> = vec![&layout.root.policies];
+    levels.extend(
+        layout
+            .organizational_unit
+            .iter()
+            .map(|unit| unit.policies.as_slice()),
+    );
+    levels.push(&layout.account.policies);
+    for names in levels {
+        for (index, name) in names.iter().enumerate() {
+            let plain = !name.is_empty()
+                && !name.starts_with('.')
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+            if !plain {
+                let message = format!("`{name}` is not a policy name");
+                let help = "name a file `<name>.json` beside the layout file, without a path";
+                return Err((message, find_span(text, name), Some(help.to_string())));
+            }
+            if names.iter().take(index).any(|earlier| earlier == name) {
+                let message = format!("`{name}` is attached twice to the same target");
+                return Err((message, find_span(text, name), None));
+            }
+            let file = dir.join(format!("{name}.json"));
+            if name != FULL_AWS_ACCESS && !file.is_file() {
+                let message = format!("no policy file `{}` for `{name}`", file.display());
+                let help = format!(
+                    "policies are `<name>.json` files beside `{LAYOUT_FILE}`, or `{FULL_AWS_ACCESS}`"
+                );
+                return Err((message, find_span(text, name), Some(help)));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn find_span(text: &str, quoted: &str) -> Option<SourceSpan> {
     let needle = format!("\"{quoted}\"");
     text.rfind(&needle)
         .map(|start| SourceSpan::from(start..start + needle.len()))
 }
 
-fn load_document(dir: &Path, name: &str) -> Result<PolicyDocument, PolicySetError> {
+fn load_document(dir: &Path, name: &str) -> Result<PolicyDocument, Vec<PolicySetError>> {
     let (path, text) = if name == FULL_AWS_ACCESS {
         (None, FULL_AWS_ACCESS_TEXT.to_string())
     } else {
         let path = dir.join(format!("{name}.json"));
-        let text = read(&path)?;
+        let text = read(&path).map_err(|error| vec![error])?;
         (Some(path), text)
     };
     let source_name = path
         .as_ref()
         .map_or_else(|| name.to_string(), |path| path.display().to_string());
-    let policy = Policy::parse(&source_name, &text).map_err(|errors| PolicySetError::Policy {
-        name: name.to_string(),
-        errors: vec![errors],
+    let policy = Policy::parse(&source_name, &text).map_err(|errors| {
+        vec![PolicySetError::Policy {
+            name: name.to_string(),
+            errors: vec![errors],
+        }]
     })?;
+
+    let refusals: Vec<PolicySetError> = lint_scp(&policy, &text)
+        .into_iter()
+        .filter(|finding| finding.severity() == LintSeverity::Error)
+        .map(|finding| {
+            PolicySetError::Refused(Box::new(LayoutError {
+                path: source_name.clone(),
+                message: format!("AWS Organizations would refuse it: {}", finding.message()),
+                source_code: NamedSource::new(source_name.clone(), text.clone()),
+                span: Some(finding.span()),
+                help: finding.help().map(str::to_string),
+            }))
+        })
+        .collect();
+    if !refusals.is_empty() {
+        return Err(refusals);
+    }
 
     Ok(PolicyDocument {
         name: name.to_string(),

@@ -238,13 +238,16 @@ impl CallClients {
         if s3.head_bucket().bucket(&bucket).send().await.is_ok() {
             return Ok(bucket);
         }
-        let location = aws_sdk_s3::types::BucketLocationConstraint::from(self.region.as_str());
-        let configuration = aws_sdk_s3::types::CreateBucketConfiguration::builder()
-            .location_constraint(location)
-            .build();
+        // us-east-1 is S3's default location and refuses to be named as a constraint.
+        let configuration = (self.region != "us-east-1").then(|| {
+            let location = aws_sdk_s3::types::BucketLocationConstraint::from(self.region.as_str());
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(location)
+                .build()
+        });
         s3.create_bucket()
             .bucket(&bucket)
-            .create_bucket_configuration(configuration)
+            .set_create_bucket_configuration(configuration)
             .send()
             .await
             .map_err(|error| Self::fixture_error(operation, error))?;
@@ -529,8 +532,7 @@ impl CallClients {
         };
         let observed = created
             .db_cluster()
-            .and_then(|cluster| cluster.storage_encrypted())
-            ;
+            .and_then(|cluster| cluster.storage_encrypted());
         encryption_state("StorageEncrypted", encrypted, observed)
     }
 
@@ -568,8 +570,7 @@ impl CallClients {
         }
         let observed = created
             .db_instance()
-            .and_then(|instance| instance.storage_encrypted())
-            ;
+            .and_then(|instance| instance.storage_encrypted());
         encryption_state("StorageEncrypted", encrypted, observed)
     }
 
@@ -596,8 +597,7 @@ impl CallClients {
         };
         let observed = restored
             .db_cluster()
-            .and_then(|cluster| cluster.storage_encrypted())
-            ;
+            .and_then(|cluster| cluster.storage_encrypted());
         encryption_state("StorageEncrypted", encrypted, observed)
     }
 

@@ -78,15 +78,17 @@ impl EmulatorError {
 }
 
 /// Where provisioned tools are kept: `$SCPCHECK_CACHE_DIR`, else `$XDG_CACHE_HOME/scpcheck`,
-/// else `$HOME/.cache/scpcheck`, else a directory under the system's temporary directory.
+/// else `$HOME/.cache/scpcheck`, else a directory under the system's temporary directory. An
+/// empty variable counts as unset.
 pub fn cache_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("SCPCHECK_CACHE_DIR") {
+    let set = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+    if let Some(dir) = set("SCPCHECK_CACHE_DIR") {
         return PathBuf::from(dir);
     }
-    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME") {
+    if let Some(dir) = set("XDG_CACHE_HOME") {
         return PathBuf::from(dir).join("scpcheck");
     }
-    if let Some(home) = std::env::var_os("HOME") {
+    if let Some(home) = set("HOME") {
         return PathBuf::from(home).join(".cache").join("scpcheck");
     }
     std::env::temp_dir().join("scpcheck-cache")
@@ -282,6 +284,9 @@ impl Emulator {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true)
+            // Its own process group: a Ctrl-C at the terminal reaches scpcheck alone, which
+            // finishes the case under way and then stops the emulator itself.
+            .process_group(0)
             .spawn()
             .map_err(|error| EmulatorError::Start(format!("cannot run moto_server: {error}")))?;
         let mut emulator = Emulator {
@@ -337,7 +342,10 @@ impl Emulator {
         let status = http_status(&self.url, "POST", "/moto-api/reset").await;
         match status {
             Ok(200) => Ok(()),
-            Ok(other) => Err(EmulatorError::Start(format!("reset answered HTTP {other}"))),
+            Ok(other) => Err(EmulatorError::Start(format!(
+                "`POST {}/moto-api/reset` answered HTTP {other}: is it a moto-compatible emulator?",
+                self.url
+            ))),
             Err(error) => Err(EmulatorError::Start(format!("reset failed: {error}"))),
         }
     }
@@ -352,16 +360,11 @@ impl Emulator {
                     "moto_server exited with {status}"
                 )));
             }
-            match http_status(&self.url, "GET", "/moto-api/data.json").await {
-                Ok(200) => return Ok(()),
-                Ok(_) | Err(_) if Instant::now() < deadline => {
+            // Any HTTP answer means the server is up; what it is is found out by the reset.
+            match http_status(&self.url, "GET", "/").await {
+                Ok(_) => return Ok(()),
+                Err(_) if Instant::now() < deadline => {
                     tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-                Ok(status) => {
-                    return Err(EmulatorError::Start(format!(
-                        "`{}` answered HTTP {status} instead of 200",
-                        self.url
-                    )));
                 }
                 Err(error) => {
                     return Err(EmulatorError::Start(format!(

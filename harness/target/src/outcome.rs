@@ -59,7 +59,16 @@ impl Outcome {
                 let status = service.raw().status().as_u16();
                 let code = service.err().code().map(str::to_string);
                 let message = service.err().message().unwrap_or_default().to_string();
-                from_service_answer(status, code, message)
+                let outcome = from_service_answer(status, code, message);
+                if outcome.decision == Decision::Allow && answered_by_gateway(service.raw()) {
+                    // The gateway refused the call before any decision (it could not read the
+                    // emulator's state, say): the answer says nothing about authorization.
+                    return Outcome {
+                        decision: Decision::Error,
+                        ..outcome
+                    };
+                }
+                outcome
             }
             SdkError::ResponseError(response) => {
                 let status = response.raw().status().as_u16();
@@ -95,6 +104,18 @@ fn from_service_answer(status: u16, code: Option<String>, message: String) -> Ou
             state: None,
         },
     }
+}
+
+/// The prefix of the request ids of answers the gateway gives itself instead of forwarding.
+const GATEWAY_REQUEST_ID_PREFIX: &str = "scpcheck-gateway-";
+
+fn answered_by_gateway(response: &HttpResponse) -> bool {
+    ["x-amzn-requestid", "x-amz-request-id"].iter().any(|name| {
+        response
+            .headers()
+            .get(*name)
+            .is_some_and(|id| id.starts_with(GATEWAY_REQUEST_ID_PREFIX))
+    })
 }
 
 fn is_authentication_code(code: &str) -> bool {

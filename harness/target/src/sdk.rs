@@ -74,6 +74,13 @@ impl Clients {
             .endpoint_url(endpoint)
             // One attempt per call: a retried call would hide what the target answered first.
             .retry_config(aws_config::retry::RetryConfig::disabled())
+            // A target that accepts connections but never answers must not hang the run.
+            .timeout_config(
+                aws_config::timeout::TimeoutConfig::builder()
+                    .connect_timeout(std::time::Duration::from_secs(5))
+                    .operation_timeout(std::time::Duration::from_secs(60))
+                    .build(),
+            )
             .request_checksum_calculation(
                 aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired,
             )

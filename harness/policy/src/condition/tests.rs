@@ -127,10 +127,9 @@ fn null_tests_presence() {
     let present = condition("Null", KEY, r#""false""#);
     assert!(!present.evaluate(&Context::new()));
     assert!(present.evaluate(&single(&[(KEY, "AES256")])));
-    assert!(
-        present.evaluate(&multi(KEY, &[])),
-        "an empty set is present"
-    );
+    assert!(!present.evaluate(&multi(KEY, &[])), "an empty set is null");
+    assert!(absent.evaluate(&multi(KEY, &[])));
+    assert!(present.evaluate(&multi(KEY, &["AES256"])));
 }
 
 #[test]
@@ -287,13 +286,40 @@ fn variables_resolve_from_the_request() {
 }
 
 #[test]
-fn unresolved_variables_never_match() {
+fn unresolved_variables_match_nothing() {
     let key = "aws:ResourceTag/team";
     let context = single(&[(key, "blue")]);
     let equals = condition("StringEquals", key, r#""${aws:PrincipalTag/team}""#);
     assert!(!equals.evaluate(&context));
     let not_equals = condition("StringNotEquals", key, r#""${aws:PrincipalTag/team}""#);
-    assert!(!not_equals.evaluate(&context));
+    assert!(
+        not_equals.evaluate(&context),
+        "negated operators match a null value"
+    );
+    let not_like = condition(
+        "StringNotLike",
+        key,
+        r#"["b*", "${aws:PrincipalTag/team}"]"#,
+    );
+    assert!(!not_like.evaluate(&context), "another value still matches");
+    let arn_key = "aws:SourceArn";
+    let arn = single(&[(arn_key, "arn:aws:s3:::bucket")]);
+    let arn_not_equals = condition(
+        "ArnNotEquals",
+        arn_key,
+        r#""arn:aws:iam::111122223333:role/${aws:PrincipalTag/team}""#,
+    );
+    assert!(arn_not_equals.evaluate(&arn));
+    let multi_valued = condition("StringNotEquals", key, r#""${aws:TagKeys}""#);
+    let with_list = {
+        let mut context = single(&[(key, "blue")]);
+        context.insert("aws:TagKeys", ContextValue::Multi(vec!["blue".into()]));
+        context
+    };
+    assert!(
+        multi_valued.evaluate(&with_list),
+        "a multi-valued key is no value"
+    );
 }
 
 #[test]

@@ -1,0 +1,277 @@
+//! `scpcheck explain`: decides one request against SCPs and prints the decision with the full
+//! explanation (every level, policy, statement and condition, with the values compared).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::Args;
+use scpcheck_policy::vectors::{self, DEFAULT_PRINCIPAL, MANAGEMENT_ACCOUNT};
+use scpcheck_policy::{
+    AttachedPolicy, Context, ContextValue, Organization, Policy, Request, evaluate_scps,
+};
+use scpcheck_scenario::layout::{OrganizationIds, PolicySet};
+
+use super::{eprint_diagnostic, print_stdout, read_text};
+use crate::exit_codes;
+
+/// Arguments of `scpcheck explain`.
+#[derive(Debug, Args)]
+#[command(after_help = CONTEXT_HELP)]
+pub struct ExplainArgs {
+    /// An SCP document to attach to the account's OU; repeat for several. `FullAWSAccess` is
+    /// attached to the root, the OU and the account as well, as in a default organization.
+    #[arg(
+        long = "policy",
+        value_name = "FILE",
+        required_unless_present = "layout"
+    )]
+    policies: Vec<PathBuf>,
+
+    /// A policy directory with its `layout.toml`, attached as the layout says, instead of
+    /// `--policy`.
+    #[arg(long, value_name = "DIR", conflicts_with = "policies")]
+    layout: Option<PathBuf>,
+
+    /// The action, e.g. `ec2:CreateVolume`.
+    #[arg(long)]
+    action: String,
+
+    /// The resource ARN, or `*` for an action that takes no resource.
+    #[arg(long)]
+    resource: String,
+
+    /// A condition key of the request as `key=value`; repeat for more keys (see below for
+    /// multi-valued keys).
+    #[arg(long = "context", value_name = "KEY=VALUE", value_parser = parse_context_entry)]
+    context: Vec<ContextEntry>,
+
+    /// The calling principal's ARN.
+    #[arg(long, value_name = "ARN", default_value = DEFAULT_PRINCIPAL)]
+    principal: String,
+
+    /// The principal's account; by default the account in `--principal`. The management
+    /// account, which SCPs do not restrict, is `999999999999`.
+    #[arg(long, value_name = "ID")]
+    account: Option<String>,
+}
+
+const CONTEXT_HELP: &str = "\
+Condition keys (--context):
+  --context aws:SecureTransport=false       a single-valued key
+  --context aws:TagKeys=Owner --context aws:TagKeys=Team
+                                            repeating a key makes it multi-valued: [Owner, Team]
+  --context 'aws:TagKeys[]=Owner'           `[]` after the name: multi-valued with one value
+  --context 'aws:TagKeys[]'                 multi-valued with no values
+A key that is not given is absent from the request. Key names ignore letter case.";
+
+/// One `--context` argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextEntry {
+    key: String,
+    multi_valued: bool,
+    value: Option<String>,
+}
+
+/// Reads `key=value`, `key[]=value` or `key[]`.
+fn parse_context_entry(text: &str) -> Result<ContextEntry, String> {
+    let (name, value) = match text.split_once('=') {
+        Some((name, value)) => (name, Some(value.to_owned())),
+        None => (text, None),
+    };
+    let (key, multi_valued) = match name.strip_suffix("[]") {
+        Some(key) => (key, true),
+        None => (name, false),
+    };
+    if value.is_none() && !multi_valued {
+        return Err(format!(
+            "expected `key=value`, found `{text}`; `key[]` gives a multi-valued key with no values"
+        ));
+    }
+    let well_formed = key
+        .split_once(':')
+        .is_some_and(|(prefix, rest)| !prefix.is_empty() && !rest.is_empty());
+    if !well_formed {
+        return Err(format!(
+            "invalid condition key `{key}`: keys look like `aws:SecureTransport`"
+        ));
+    }
+    Ok(ContextEntry {
+        key: key.to_owned(),
+        multi_valued,
+        value,
+    })
+}
+
+/// Gathers the entries by key, ignoring letter case: a repeated or `[]` key is multi-valued.
+fn context(entries: &[ContextEntry]) -> Context {
+    let mut gathered: BTreeMap<String, (String, bool, Vec<String>)> = BTreeMap::new();
+    for entry in entries {
+        let slot = gathered
+            .entry(entry.key.to_ascii_lowercase())
+            .or_insert_with(|| (entry.key.clone(), false, Vec::new()));
+        slot.1 |= entry.multi_valued;
+        slot.2.extend(entry.value.clone());
+    }
+    let mut context = Context::new();
+    for (key, multi_valued, values) in gathered.into_values() {
+        let value = match values.as_slice() {
+            [only] if !multi_valued => ContextValue::Single(only.clone()),
+            _ => ContextValue::Multi(values),
+        };
+        context.insert(key, value);
+    }
+    context
+}
+
+/// Runs `scpcheck explain`; returns the exit code.
+// Limitation: only the SCPs are evaluated. There is no option for the principal's identity
+// policies, so the decision printed is the SCPs' alone, as if an identity policy allowed the
+// request; the library's `evaluate` would combine both.
+pub fn run(args: &ExplainArgs) -> i32 {
+    let request = request(args);
+    let organization = match &args.layout {
+        Some(dir) => layout_organization(dir, &request.account_id),
+        None => policies_organization(&args.policies),
+    };
+    let Some(organization) = organization else {
+        return exit_codes::INVALID_INPUT;
+    };
+    print_stdout(&evaluate_scps(&organization, &request).to_string());
+    exit_codes::SUCCESS
+}
+
+fn request(args: &ExplainArgs) -> Request {
+    let account_id = args
+        .account
+        .clone()
+        .unwrap_or_else(|| vectors::account_of(&args.principal));
+    Request {
+        principal_arn: args.principal.clone(),
+        account_id,
+        action: args.action.clone(),
+        resource: args.resource.clone(),
+        context: context(&args.context),
+    }
+}
+
+/// The vectors' organization with the given SCPs at the OU; `None` after reporting a problem.
+fn policies_organization(paths: &[PathBuf]) -> Option<Organization> {
+    let mut attached = Vec::new();
+    let mut valid = true;
+    for path in paths {
+        match load_policy(path) {
+            Some(policy) => attached.push(policy),
+            None => valid = false,
+        }
+    }
+    valid.then(|| vectors::organization(attached))
+}
+
+fn load_policy(path: &Path) -> Option<AttachedPolicy> {
+    let text = match read_text(path) {
+        Ok(text) => text,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return None;
+        }
+    };
+    let display = path.display().to_string();
+    match Policy::parse(&display, &text) {
+        Ok(policy) => Some(AttachedPolicy {
+            name: policy_name(path),
+            policy: Arc::new(policy),
+        }),
+        Err(errors) => {
+            eprint_diagnostic(&errors);
+            None
+        }
+    }
+}
+
+/// The file stem, as the layout names policies.
+fn policy_name(path: &Path) -> String {
+    path.file_stem().map_or_else(
+        || path.display().to_string(),
+        |stem| stem.to_string_lossy().into_owned(),
+    )
+}
+
+/// The organization of a policy directory's layout, with the request's account in it.
+fn layout_organization(dir: &Path, account_id: &str) -> Option<Organization> {
+    match PolicySet::load(dir) {
+        Ok(set) => {
+            let ids = OrganizationIds {
+                management_account: MANAGEMENT_ACCOUNT.to_owned(),
+                root: "r-root".to_owned(),
+                organizational_units: BTreeMap::new(),
+                account: account_id.to_owned(),
+            };
+            Some(set.organization(&ids))
+        }
+        Err(errors) => {
+            for error in &errors {
+                eprint_diagnostic(error);
+            }
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entries(texts: &[&str]) -> Vec<ContextEntry> {
+        texts
+            .iter()
+            .map(|text| parse_context_entry(text).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn single_repeated_and_marked_keys() {
+        let context = context(&entries(&[
+            "aws:SecureTransport=false",
+            "aws:TagKeys=Owner",
+            "AWS:TAGKEYS=Team",
+            "s3:prefix[]=home/",
+            "ec2:Tags[]",
+            "aws:Empty=",
+        ]));
+        let get = |key| context.get(key).cloned();
+        assert_eq!(
+            get("aws:SecureTransport"),
+            Some(ContextValue::Single("false".into()))
+        );
+        assert_eq!(
+            get("aws:tagkeys"),
+            Some(ContextValue::Multi(vec!["Owner".into(), "Team".into()]))
+        );
+        assert_eq!(
+            get("s3:prefix"),
+            Some(ContextValue::Multi(vec!["home/".into()]))
+        );
+        assert_eq!(get("ec2:Tags"), Some(ContextValue::Multi(Vec::new())));
+        assert_eq!(get("aws:Empty"), Some(ContextValue::Single(String::new())));
+    }
+
+    #[test]
+    fn values_may_hold_equals_signs() {
+        let entry = parse_context_entry("aws:UserAgent=a=b").unwrap();
+        assert_eq!(entry.value.as_deref(), Some("a=b"));
+    }
+
+    #[test]
+    fn refuses_entries_without_value_or_with_bad_keys() {
+        assert!(
+            parse_context_entry("aws:SecureTransport")
+                .unwrap_err()
+                .starts_with("expected `key=value`")
+        );
+        assert_eq!(
+            parse_context_entry("SecureTransport=true").unwrap_err(),
+            "invalid condition key `SecureTransport`: keys look like `aws:SecureTransport`"
+        );
+    }
+}

@@ -1,0 +1,122 @@
+//! `scpcheck lint`: checks SCP documents against the rules AWS Organizations applies and
+//! against likely mistakes, printing each finding with its place in the file.
+
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use miette::{Diagnostic, NamedSource, Report};
+use scpcheck_policy::{LintSeverity, Policy, lint_scp};
+
+use super::{print_stdout, read_text, render};
+use crate::exit_codes;
+
+/// Arguments of `scpcheck lint`.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Policy files, or directories whose `*.json` files are checked.
+    #[arg(value_name = "FILE_OR_DIR", default_value = "policies")]
+    paths: Vec<PathBuf>,
+}
+
+/// What the findings of all files add up to.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Tally {
+    files: usize,
+    errors: usize,
+    warnings: usize,
+}
+
+/// Runs `scpcheck lint`; returns invalid input when a file does not parse or has an
+/// error-severity finding, success otherwise (warnings are printed).
+pub fn run(args: &LintArgs) -> i32 {
+    let files = match policy_files(&args.paths) {
+        Ok(files) => files,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return exit_codes::INVALID_INPUT;
+        }
+    };
+    let terminal = std::io::stdout().is_terminal();
+    let mut tally = Tally::default();
+    for file in &files {
+        match read_text(file) {
+            Ok(text) => lint_file(file, text, terminal, &mut tally),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return exit_codes::INVALID_INPUT;
+            }
+        }
+    }
+    print_stdout(&format!(
+        "{} checked: {}, {}\n",
+        plural(tally.files, "file"),
+        plural(tally.errors, "error"),
+        plural(tally.warnings, "warning"),
+    ));
+    if tally.errors == 0 {
+        exit_codes::SUCCESS
+    } else {
+        exit_codes::INVALID_INPUT
+    }
+}
+
+/// The files to check: each file as given, and the `*.json` files of each directory in name
+/// order.
+fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        let entries = std::fs::read_dir(path)
+            .map_err(|error| format!("cannot read `{}`: {error}", path.display()))?;
+        let mut found: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|file| file.is_file() && file.extension().is_some_and(|ext| ext == "json"))
+            .collect();
+        if found.is_empty() {
+            return Err(format!("no `*.json` policy files in `{}`", path.display()));
+        }
+        found.sort();
+        files.extend(found);
+    }
+    Ok(files)
+}
+
+fn lint_file(path: &Path, text: String, terminal: bool, tally: &mut Tally) {
+    tally.files += 1;
+    let name = path.display().to_string();
+    let policy = match Policy::parse(&name, &text) {
+        Ok(policy) => policy,
+        Err(errors) => {
+            tally.errors += errors.errors().len();
+            print_stdout(&render(&errors, terminal));
+            return;
+        }
+    };
+    let findings = lint_scp(&policy, &text);
+    if findings.is_empty() {
+        return;
+    }
+    let source = NamedSource::new(name, text);
+    for finding in findings {
+        match finding.severity() {
+            LintSeverity::Error => tally.errors += 1,
+            LintSeverity::Warning => tally.warnings += 1,
+        }
+        let report = Report::new(finding).with_source_code(source.clone());
+        let diagnostic: &dyn Diagnostic = &*report;
+        print_stdout(&render(diagnostic, terminal));
+    }
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("{count} {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}

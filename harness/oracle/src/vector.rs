@@ -1,0 +1,185 @@
+//! Disagreements written as decision vectors, the JSON lines format of the evaluator's test data.
+//!
+//! The vector's `expected` is the evaluator under test's answer and its `why` says that the case
+//! is unsettled and what the oracle answered.
+//!
+//! A vector holds one SCP, attached to the OU that holds the account, with `FullAWSAccess` at
+//! the root, the OU and the account. A case of that shape is written as such; any other keeps
+//! its whole organization in an `organization` field instead of `scp`, which the vector tests do
+//! not read, so it has to be reduced by hand before it can join them.
+
+use scpcheck_policy::Decision;
+use serde_json::{Map, Value, json};
+
+use crate::case::{Case, Level, PolicyDocument, Principal, Scp};
+
+/// The case with the same request and `document` in the vector layout.
+pub fn in_vector_layout(case: &Case, document: &PolicyDocument) -> Case {
+    Case {
+        levels: vec![
+            Level {
+                policies: vec![Scp::FullAwsAccess],
+            },
+            Level {
+                policies: vec![Scp::FullAwsAccess, Scp::Document(document.clone())],
+            },
+            Level {
+                policies: vec![Scp::FullAwsAccess],
+            },
+        ],
+        ..case.clone()
+    }
+}
+
+/// The SCP of a case in the vector layout, if it is in that layout.
+fn vector_scp(case: &Case) -> Option<&PolicyDocument> {
+    match case.levels.as_slice() {
+        [root, ou, account] => {
+            let full = |level: &Level| level.policies == [Scp::FullAwsAccess];
+            match ou.policies.as_slice() {
+                [Scp::FullAwsAccess, Scp::Document(document)] if full(root) && full(account) => {
+                    Some(document)
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// One decision vector line for an unsettled disagreement: `expected` is the evaluator under
+/// test's answer, and `note` says that nobody has decided yet which side is right.
+pub fn unsettled_vector(
+    id: &str,
+    case: &Case,
+    ours: Decision,
+    oracle: Decision,
+    oracle_name: &str,
+) -> Value {
+    let mut vector = Map::new();
+    vector.insert("id".into(), json!(id));
+    match vector_scp(case) {
+        Some(document) => {
+            vector.insert("scp".into(), document.to_json());
+        }
+        None => {
+            vector.insert("organization".into(), organization_json(case));
+        }
+    }
+    vector.insert("request".into(), request_json(case));
+    vector.insert("expected".into(), json!(spelled(ours)));
+    vector.insert(
+        "why".into(),
+        json!(format!(
+            "unsettled: `expected` is scpcheck's evaluator's answer, {oracle_name} answers \
+             {theirs}; decide from AWS's documentation which is right before adding this to a \
+             vector file",
+            theirs = spelled(oracle)
+        )),
+    );
+    Value::Object(vector)
+}
+
+fn spelled(decision: Decision) -> &'static str {
+    match decision {
+        Decision::Allow => "Allow",
+        Decision::Deny => "Deny",
+    }
+}
+
+fn request_json(case: &Case) -> Value {
+    let mut request = Map::new();
+    if case.principal != Principal::Member {
+        request.insert("principal".into(), json!(case.principal.arn()));
+    }
+    request.insert("action".into(), json!(case.action));
+    request.insert("resource".into(), json!(case.resource));
+    request.insert("context".into(), Value::Object(case.context_json()));
+    Value::Object(request)
+}
+
+fn organization_json(case: &Case) -> Value {
+    let levels = case
+        .levels
+        .iter()
+        .enumerate()
+        .map(|(index, level)| {
+            let policies: Vec<Value> = level
+                .policies
+                .iter()
+                .map(|scp| match scp {
+                    Scp::FullAwsAccess => json!("FullAWSAccess"),
+                    Scp::Document(document) => document.to_json(),
+                })
+                .collect();
+            json!({"target": case.level_id(index), "scps": policies})
+        })
+        .collect();
+    Value::Array(levels)
+}
+
+#[cfg(test)]
+mod tests {
+    use scpcheck_policy::Effect;
+
+    use super::*;
+    use crate::case::{Element, KeyValue, StatementDocument};
+
+    fn document() -> PolicyDocument {
+        PolicyDocument {
+            version: Some("2012-10-17".into()),
+            statements: vec![StatementDocument {
+                effect: Effect::Deny,
+                action: Element {
+                    negated: false,
+                    patterns: vec!["*".into()],
+                },
+                resource: Element {
+                    negated: false,
+                    patterns: vec!["*".into()],
+                },
+                conditions: Vec::new(),
+            }],
+        }
+    }
+
+    fn case() -> Case {
+        Case {
+            levels: vec![Level {
+                policies: vec![Scp::Document(document())],
+            }],
+            principal: Principal::ServiceLinkedRole,
+            action: "s3:GetObject".into(),
+            resource: "*".into(),
+            context: vec![("aws:TagKeys".into(), KeyValue::Multi(vec!["a".into()]))],
+        }
+    }
+
+    #[test]
+    fn vector_layout_is_written_with_scp() {
+        let case = in_vector_layout(&case(), &document());
+        let vector = unsettled_vector("v1", &case, Decision::Allow, Decision::Deny, "oracle 1");
+        assert_eq!(vector["scp"], document().to_json());
+        assert_eq!(vector["expected"], "Allow");
+        assert_eq!(
+            vector["request"]["principal"],
+            Principal::ServiceLinkedRole.arn()
+        );
+        assert_eq!(vector["request"]["context"]["aws:TagKeys"], json!(["a"]));
+        let why = vector["why"].as_str().unwrap();
+        assert!(
+            why.starts_with("unsettled: ") && why.contains("answers Deny"),
+            "{why}"
+        );
+        let line = vector.to_string();
+        let parsed = scpcheck_policy::vectors::parse_vectors("unsettled.jsonl", &line).unwrap();
+        assert_eq!(parsed[0].expected, Decision::Allow);
+    }
+
+    #[test]
+    fn other_layouts_keep_the_organization() {
+        let vector = unsettled_vector("v2", &case(), Decision::Deny, Decision::Allow, "oracle 1");
+        assert!(vector.get("scp").is_none());
+        assert_eq!(vector["organization"][0]["target"], "r-exam");
+    }
+}

@@ -1,0 +1,633 @@
+//! Decision vectors: authorization questions with the answer AWS's documented semantics give,
+//! read from JSON lines and decided by the reference evaluator.
+//!
+//! Each line holds one vector: `id`, `scp` (attached to the OU that holds the account, beside
+//! `FullAWSAccess` at the root, the OU and the account), optional `identity` (absent means an
+//! identity policy that allows everything), `request` (`action`, `resource`, optional
+//! `principal`, optional `context` where an array is a multi-valued key), `expected` (`Allow`
+//! or `Deny`), and optional `why` and `aws_doc`. Blank lines are skipped. Every problem is
+//! reported with its line and column, also those inside an embedded policy.
+
+use std::fmt;
+use std::sync::{Arc, LazyLock};
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
+
+use crate::combined::evaluate;
+use crate::document::Policy;
+use crate::error::{PolicyError, SourceLocation, span};
+use crate::json::{self, Json, JsonKind, Member};
+use crate::organization::{
+    AttachedPolicy, Decision, LevelKind, OrgLevel, Organization, evaluate_scps,
+};
+use crate::request::{Context, ContextValue, Request};
+
+/// The member account of the vectors' organization.
+pub const MEMBER_ACCOUNT: &str = "111122223333";
+
+/// The management account of the vectors' organization; SCPs do not restrict its principals.
+pub const MANAGEMENT_ACCOUNT: &str = "999999999999";
+
+/// The principal of a vector that names none: an ordinary role in the member account.
+pub const DEFAULT_PRINCIPAL: &str = "arn:aws:iam::111122223333:role/VectorRole";
+
+/// The name of the AWS-managed policy that allows everything.
+pub const FULL_AWS_ACCESS: &str = "FullAWSAccess";
+
+/// The text of `FullAWSAccess` as AWS publishes it.
+pub const FULL_AWS_ACCESS_TEXT: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [{ "Effect": "Allow", "Action": "*", "Resource": "*" }]
+}"#;
+
+/// The identifiers of the root and the OU of the vectors' organization.
+const ROOT_ID: &str = "r-root";
+const OU_ID: &str = "ou-vectors";
+
+const FIELDS: &str = "`id`, `scp`, `identity`, `request`, `expected`, `why` and `aws_doc`";
+const REQUEST_FIELDS: &str = "`action`, `resource`, `principal` and `context`";
+
+/// One authorization question and its documented answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionVector {
+    /// A short name, e.g. `P01`.
+    pub id: String,
+    /// The SCP under test, attached to the OU that holds the account.
+    pub scp: Arc<Policy>,
+    /// The principal's identity policy; `None` means one that allows everything.
+    pub identity: Option<Arc<Policy>>,
+    /// The request.
+    pub request: Request,
+    /// The decision AWS's documented semantics give.
+    pub expected: Decision,
+    /// The reasoning behind the expectation.
+    pub why: Option<String>,
+    /// Where AWS documents it.
+    pub aws_doc: Vec<String>,
+    /// Where the vector starts in its file.
+    pub location: SourceLocation,
+}
+
+impl DecisionVector {
+    /// The organization the vector is decided in: `FullAWSAccess` at every level and the
+    /// vector's SCP at the OU.
+    pub fn organization(&self) -> Organization {
+        let scp = AttachedPolicy {
+            name: format!("{}-scp", self.id),
+            policy: Arc::clone(&self.scp),
+        };
+        organization(vec![scp])
+    }
+}
+
+/// What the reference evaluator made of a vector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VectorOutcome {
+    /// The evaluator's decision.
+    pub decision: Decision,
+    /// The vector's expected decision.
+    pub expected: Decision,
+    /// The evaluator's explanation of its decision.
+    pub explanation: String,
+}
+
+impl VectorOutcome {
+    /// Whether the evaluator's decision is the expected one.
+    pub fn matches(&self) -> bool {
+        self.decision == self.expected
+    }
+}
+
+/// The organization of the vectors: `FullAWSAccess` at the root, at the OU and at the account,
+/// with `ou_policies` attached to the OU besides.
+pub fn organization(ou_policies: Vec<AttachedPolicy>) -> Organization {
+    let full_access = full_aws_access();
+    let attach = || AttachedPolicy {
+        name: FULL_AWS_ACCESS.to_owned(),
+        policy: Arc::clone(&full_access),
+    };
+    let mut at_ou = vec![attach()];
+    at_ou.extend(ou_policies);
+    let level = |target_id: &str, kind, policies| OrgLevel {
+        target_id: target_id.to_owned(),
+        kind,
+        policies,
+    };
+    Organization {
+        management_account_id: MANAGEMENT_ACCOUNT.to_owned(),
+        levels: vec![
+            level(ROOT_ID, LevelKind::Root, vec![attach()]),
+            level(OU_ID, LevelKind::OrganizationalUnit, at_ou),
+            level(MEMBER_ACCOUNT, LevelKind::Account, vec![attach()]),
+        ],
+    }
+}
+
+/// `FullAWSAccess`, parsed once.
+pub fn full_aws_access() -> Arc<Policy> {
+    Arc::clone(&FULL_AWS_ACCESS_POLICY)
+}
+
+#[expect(
+    clippy::expect_used,
+    reason = "the text is a constant, and a unit test parses it"
+)]
+static FULL_AWS_ACCESS_POLICY: LazyLock<Arc<Policy>> = LazyLock::new(|| {
+    let policy = Policy::parse(FULL_AWS_ACCESS, FULL_AWS_ACCESS_TEXT);
+    Arc::new(policy.expect("`FullAWSAccess` parses"))
+});
+
+/// The account a principal belongs to: the fifth part of its ARN, or the member account when
+/// the ARN has none.
+pub fn account_of(principal_arn: &str) -> String {
+    principal_arn
+        .split(':')
+        .nth(4)
+        .filter(|account| !account.is_empty())
+        .unwrap_or(MEMBER_ACCOUNT)
+        .to_owned()
+}
+
+/// Decides `vector` with the explained evaluation and compares it with the expectation.
+pub fn evaluate_vector(vector: &DecisionVector) -> VectorOutcome {
+    let organization = vector.organization();
+    let (decision, explanation) = match &vector.identity {
+        Some(identity) => {
+            let combined = evaluate(&organization, &[Arc::clone(identity)], &vector.request);
+            (combined.decision(), combined.to_string())
+        }
+        None => {
+            let scp = evaluate_scps(&organization, &vector.request);
+            (scp.decision(), scp.to_string())
+        }
+    };
+    VectorOutcome {
+        decision,
+        expected: vector.expected,
+        explanation,
+    }
+}
+
+/// Reads every vector of `text`, one JSON object a line; `source_name` names the file in
+/// messages.
+///
+/// Every problem on every line is reported, each with its line and column.
+pub fn parse_vectors(source_name: &str, text: &str) -> Result<Vec<DecisionVector>, VectorErrors> {
+    let mut vectors = Vec::new();
+    let mut problems = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        if !content.trim().is_empty() {
+            let mut reader = LineReader {
+                text,
+                line: content,
+                offset,
+                problems: &mut problems,
+            };
+            if let Some(vector) = reader.vector() {
+                vectors.push(vector);
+            }
+        }
+        offset += line.len();
+    }
+    if problems.is_empty() {
+        Ok(vectors)
+    } else {
+        Err(VectorErrors::new(source_name, text, problems))
+    }
+}
+
+/// One problem in a vector file: a message, the span it is about, and optional advice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VectorError {
+    message: String,
+    span: SourceSpan,
+    label: String,
+    help: Option<String>,
+    location: SourceLocation,
+}
+
+impl VectorError {
+    /// What is wrong, as one lowercase fragment.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The span of the file's text the problem is about.
+    pub fn span(&self) -> SourceSpan {
+        self.span
+    }
+
+    /// The text written under the span.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// Advice on how to fix the problem, if any.
+    pub fn help(&self) -> Option<&str> {
+        self.help.as_deref()
+    }
+
+    /// Where the span starts.
+    pub fn location(&self) -> SourceLocation {
+        self.location
+    }
+}
+
+impl fmt::Display for VectorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for VectorError {}
+
+impl Diagnostic for VectorError {
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display + 'a>)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let label = LabeledSpan::new_primary_with_span(Some(self.label.clone()), self.span);
+        Some(Box::new(std::iter::once(label)))
+    }
+}
+
+/// Every problem found in one vector file, with the file's text for rendering them.
+#[derive(Debug, Clone)]
+pub struct VectorErrors {
+    source: NamedSource<String>,
+    errors: Vec<VectorError>,
+}
+
+impl VectorErrors {
+    fn new(source_name: &str, text: &str, mut errors: Vec<VectorError>) -> VectorErrors {
+        errors.sort_by_key(|error| error.span.offset());
+        VectorErrors {
+            source: NamedSource::new(source_name, text.to_owned()),
+            errors,
+        }
+    }
+
+    /// The problems, in the order they appear in the file.
+    pub fn errors(&self) -> &[VectorError] {
+        &self.errors
+    }
+
+    /// The name of the file.
+    pub fn source_name(&self) -> &str {
+        self.source.name()
+    }
+}
+
+impl fmt::Display for VectorErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.source.name();
+        match self.errors.as_slice() {
+            [only] => write!(f, "invalid vector file `{name}`: {only}"),
+            errors => write!(f, "invalid vector file `{name}`: {} problems", errors.len()),
+        }
+    }
+}
+
+impl std::error::Error for VectorErrors {}
+
+impl Diagnostic for VectorErrors {
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        Some(Box::new(
+            self.errors.iter().map(|error| error as &dyn Diagnostic),
+        ))
+    }
+}
+
+/// Reads one line; spans of the line's JSON are shifted by `offset` into the whole file.
+struct LineReader<'a> {
+    text: &'a str,
+    line: &'a str,
+    offset: usize,
+    problems: &'a mut Vec<VectorError>,
+}
+
+/// The members of a vector line, each found at most once thanks to the JSON layer.
+#[derive(Default)]
+struct VectorMembers<'a> {
+    id: Option<&'a Member>,
+    scp: Option<&'a Member>,
+    identity: Option<&'a Member>,
+    request: Option<&'a Member>,
+    expected: Option<&'a Member>,
+    why: Option<&'a Member>,
+    aws_doc: Option<&'a Member>,
+}
+
+impl LineReader<'_> {
+    fn vector(&mut self) -> Option<DecisionVector> {
+        let mut json_problems = Vec::new();
+        let json = json::parse(self.line, &mut json_problems);
+        for problem in json_problems {
+            let message = format!("invalid JSON: {}", problem.message());
+            self.report_policy_problem(message, 0, &problem);
+        }
+        let json = json?;
+        let JsonKind::Object(members) = &json.kind else {
+            self.report(
+                "a vector must be a JSON object",
+                json.start_span(),
+                format!("found {}", json.kind_name()),
+                Some(format!("a vector has {FIELDS}")),
+            );
+            return None;
+        };
+        let found = self.members(members);
+        self.build(&found, &json)
+    }
+
+    fn members<'m>(&mut self, members: &'m [Member]) -> VectorMembers<'m> {
+        let mut found = VectorMembers::default();
+        for member in members {
+            let slot = match member.name.as_str() {
+                "id" => &mut found.id,
+                "scp" => &mut found.scp,
+                "identity" => &mut found.identity,
+                "request" => &mut found.request,
+                "expected" => &mut found.expected,
+                "why" => &mut found.why,
+                "aws_doc" => &mut found.aws_doc,
+                name => {
+                    self.report(
+                        format!("unknown vector field `{name}`"),
+                        member.name_span,
+                        "not a vector field",
+                        Some(format!("a vector has {FIELDS}")),
+                    );
+                    continue;
+                }
+            };
+            *slot = Some(member);
+        }
+        found
+    }
+
+    fn build(&mut self, found: &VectorMembers<'_>, json: &Json) -> Option<DecisionVector> {
+        let problems_before = self.problems.len();
+        let id = self
+            .required(found.id, "id", json)
+            .and_then(|m| self.string(m));
+        let name = id.as_deref().unwrap_or("vector");
+        let scp = self
+            .required(found.scp, "scp", json)
+            .and_then(|member| self.policy(member, &format!("{name}-scp")));
+        let identity = found
+            .identity
+            .map(|member| self.policy(member, &format!("{name}-identity")));
+        let request = self
+            .required(found.request, "request", json)
+            .and_then(|member| self.request(member));
+        let expected = self
+            .required(found.expected, "expected", json)
+            .and_then(|member| self.expected(member));
+        let why = found.why.and_then(|member| self.string(member));
+        let aws_doc = found.aws_doc.map(|member| self.doc_links(member));
+        if self.problems.len() > problems_before {
+            return None;
+        }
+        Some(DecisionVector {
+            id: id?,
+            scp: scp?,
+            identity: identity.flatten(),
+            request: request?,
+            expected: expected?,
+            why,
+            aws_doc: aws_doc.unwrap_or_default(),
+            location: SourceLocation::of_offset(self.text, self.offset + json.span.offset()),
+        })
+    }
+
+    fn required<'m>(
+        &mut self,
+        member: Option<&'m Member>,
+        name: &str,
+        object: &Json,
+    ) -> Option<&'m Member> {
+        if member.is_none() {
+            self.report(
+                format!("vector has no `{name}`"),
+                object.start_span(),
+                format!("this vector needs `{name}`"),
+                Some(format!("a vector has {FIELDS}")),
+            );
+        }
+        member
+    }
+
+    /// Parses an embedded policy from its own text, so that its problems point into the line.
+    fn policy(&mut self, member: &Member, name: &str) -> Option<Arc<Policy>> {
+        let start = member.value.span.offset();
+        let end = start + member.value.span.len();
+        let text = self.line.get(start..end).unwrap_or_default();
+        match Policy::parse(name, text) {
+            Ok(policy) => Some(Arc::new(policy)),
+            Err(errors) => {
+                for error in errors.errors() {
+                    let message = format!("invalid `{}`: {}", member.name, error.message());
+                    self.report_policy_problem(message, start, error);
+                }
+                None
+            }
+        }
+    }
+
+    fn request(&mut self, member: &Member) -> Option<Request> {
+        let JsonKind::Object(members) = &member.value.kind else {
+            self.wrong_type(member, "an object");
+            return None;
+        };
+        let (mut action, mut resource, mut principal, mut context) = (None, None, None, None);
+        for field in members {
+            match field.name.as_str() {
+                "action" => action = Some(field),
+                "resource" => resource = Some(field),
+                "principal" => principal = Some(field),
+                "context" => context = Some(field),
+                name => self.report(
+                    format!("unknown request field `{name}`"),
+                    field.name_span,
+                    "not a request field",
+                    Some(format!("a request has {REQUEST_FIELDS}")),
+                ),
+            }
+        }
+        let problems_before = self.problems.len();
+        let action = self
+            .required(action, "request.action", &member.value)
+            .and_then(|field| self.string(field));
+        let resource = self
+            .required(resource, "request.resource", &member.value)
+            .and_then(|field| self.string(field));
+        let principal_arn = match principal {
+            Some(field) => self.string(field),
+            None => Some(DEFAULT_PRINCIPAL.to_owned()),
+        };
+        let context = match context {
+            Some(field) => self.context(field),
+            None => Some(Context::new()),
+        };
+        if self.problems.len() > problems_before {
+            return None;
+        }
+        let principal_arn = principal_arn?;
+        Some(Request {
+            account_id: account_of(&principal_arn),
+            principal_arn,
+            action: action?,
+            resource: resource?,
+            context: context?,
+        })
+    }
+
+    fn context(&mut self, member: &Member) -> Option<Context> {
+        let JsonKind::Object(keys) = &member.value.kind else {
+            self.wrong_type(member, "an object of condition keys");
+            return None;
+        };
+        let mut context = Context::new();
+        let mut complete = true;
+        for key in keys {
+            let value = match &key.value.kind {
+                JsonKind::Array(items) => items
+                    .iter()
+                    .map(|item| self.context_text(&key.name, item))
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .collect::<Option<Vec<_>>>()
+                    .map(ContextValue::Multi),
+                _ => self
+                    .context_text(&key.name, &key.value)
+                    .map(ContextValue::Single),
+            };
+            match value {
+                Some(value) => context.insert(key.name.clone(), value),
+                None => complete = false,
+            }
+        }
+        complete.then_some(context)
+    }
+
+    /// A context value as text: strings as they are, numbers and booleans as written.
+    fn context_text(&mut self, key: &str, value: &Json) -> Option<String> {
+        match &value.kind {
+            JsonKind::String(text) | JsonKind::Number(text) => Some(text.clone()),
+            JsonKind::Bool(value) => Some(value.to_string()),
+            JsonKind::Null | JsonKind::Array(_) | JsonKind::Object(_) => {
+                self.report(
+                    format!("invalid value of context key `{key}`"),
+                    value.start_span(),
+                    format!("found {}", value.kind_name()),
+                    Some(
+                        "a context value is a string, a number, a boolean, or an array of \
+                         them for a multi-valued key; leave an absent key out"
+                            .to_owned(),
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn expected(&mut self, member: &Member) -> Option<Decision> {
+        let text = self.string(member)?;
+        match text.as_str() {
+            "Allow" => Some(Decision::Allow),
+            "Deny" => Some(Decision::Deny),
+            _ => {
+                self.report(
+                    format!("invalid expectation `{text}`"),
+                    member.value.span,
+                    "expected `Allow` or `Deny`",
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    fn doc_links(&mut self, member: &Member) -> Vec<String> {
+        match &member.value.kind {
+            JsonKind::String(link) => vec![link.clone()],
+            JsonKind::Array(items) => items
+                .iter()
+                .filter_map(|item| match &item.kind {
+                    JsonKind::String(link) => Some(link.clone()),
+                    _ => {
+                        self.report(
+                            "`aws_doc` must hold only strings",
+                            item.start_span(),
+                            format!("found {}", item.kind_name()),
+                            None,
+                        );
+                        None
+                    }
+                })
+                .collect(),
+            _ => {
+                self.wrong_type(member, "a string or an array of strings");
+                Vec::new()
+            }
+        }
+    }
+
+    fn string(&mut self, member: &Member) -> Option<String> {
+        match &member.value.kind {
+            JsonKind::String(text) => Some(text.clone()),
+            _ => {
+                self.wrong_type(member, "a string");
+                None
+            }
+        }
+    }
+
+    fn wrong_type(&mut self, member: &Member, expected: &str) {
+        self.report(
+            format!("`{}` must be {expected}", member.name),
+            member.value.start_span(),
+            format!("found {}", member.value.kind_name()),
+            None,
+        );
+    }
+
+    /// Reports a problem found by the policy or JSON layer in text starting at `start` in the
+    /// line.
+    fn report_policy_problem(&mut self, message: String, start: usize, problem: &PolicyError) {
+        let at = span(start + problem.span().offset(), problem.span().len());
+        let help = problem.help().map(str::to_owned);
+        self.report(message, at, problem.label(), help);
+    }
+
+    /// Records a problem about `at`, a span of the line.
+    fn report(
+        &mut self,
+        message: impl Into<String>,
+        at: SourceSpan,
+        label: impl Into<String>,
+        help: Option<String>,
+    ) {
+        let offset = self.offset + at.offset();
+        self.problems.push(VectorError {
+            message: message.into(),
+            span: span(offset, at.len()),
+            label: label.into(),
+            help,
+            location: SourceLocation::of_offset(self.text, offset),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests;
