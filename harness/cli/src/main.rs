@@ -183,6 +183,11 @@ fn run_command(args: RunArgs) -> i32 {
         plural = if args.cases == 1 { "" } else { "s" },
     );
 
+    if args.emulator_url.is_some() && args.target == TargetKind::Reference {
+        eprintln!("error: `--emulator-url` is for `--target emulator`");
+        eprintln!("help: `--target reference` runs no emulator; leave out one of the two");
+        return exit_codes::INVALID_INPUT;
+    }
     if let Some(dir) = &args.out
         && let Err(error) = prepare_out_dir(dir)
     {
@@ -226,12 +231,18 @@ fn run_command(args: RunArgs) -> i32 {
     let elapsed = started.elapsed().as_secs_f64();
     let running = timings.cases.as_secs_f64();
     let rate = tally.cases as f64 / running.max(f64::EPSILON);
+    let start_up = if args.target == TargetKind::Emulator {
+        format!(
+            " (start-up {startup:.1}s, emulator start {emulator:.1}s)",
+            startup = timings.startup.as_secs_f64(),
+            emulator = timings.emulator_start.as_secs_f64(),
+        )
+    } else {
+        String::new()
+    };
     say!(
-        "{cases} cases at {rate:.1} cases/s; {elapsed:.1}s in all (start-up {startup:.1}s, \
-         emulator start {emulator:.1}s); seed {seed}",
+        "{cases} cases at {rate:.1} cases/s; {elapsed:.1}s in all{start_up}; seed {seed}",
         cases = tally.cases,
-        startup = timings.startup.as_secs_f64(),
-        emulator = timings.emulator_start.as_secs_f64(),
     );
 
     if let Some(dir) = &args.out
