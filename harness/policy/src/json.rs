@@ -414,7 +414,7 @@ impl Parser<'_> {
                 let error = PolicyError::new(
                     "invalid unicode escape",
                     span(start, self.pos - start),
-                    "not a valid `\\uXXXX` character",
+                    "not a `\\u` escape of four hex digits",
                 );
                 self.record(error);
             }
@@ -427,7 +427,7 @@ impl Parser<'_> {
         )
         .with_help(
             "valid escapes are `\\\"`, `\\\\`, `\\/`, `\\b`, `\\f`, `\\n`, `\\r`, `\\t` \
-             and `\\uXXXX`",
+             and `\\u` with four hex digits",
         );
         self.record(error);
     }

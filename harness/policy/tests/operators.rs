@@ -775,7 +775,8 @@ fn null_operator() {
 // missing.
 const STRING_LIKE_INSTANCE_TYPE: &str = r#"{"Version": "2012-10-17", "Statement": {
     "Sid": "THISPOLICYDOESNOTWORK", "Effect": "Allow", "Action": "ec2:RunInstances",
-    "Resource": "*", "Condition": {"StringLike": {"ec2:InstanceType": ["t1.*", "t2.*", "m3.*"]}}}}"#;
+    "Resource": "*",
+    "Condition": {"StringLike": {"ec2:InstanceType": ["t1.*", "t2.*", "m3.*"]}}}}"#;
 
 const STRING_LIKE_IF_EXISTS: &str = r#"{"Version": "2012-10-17", "Statement": [{
     "Sid": "RunInstance", "Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*",

@@ -353,7 +353,8 @@ fn check_policy_names(layout: &Layout, path: &Path, text: &str) -> Result<(), Na
             if name != FULL_AWS_ACCESS && !file.is_file() {
                 let message = format!("no policy file `{}` for `{name}`", file.display());
                 let help = format!(
-                    "policies are `<name>.json` files beside `{LAYOUT_FILE}`, or `{FULL_AWS_ACCESS}`"
+                    "policies are `<name>.json` files beside `{LAYOUT_FILE}`, \
+                     or `{FULL_AWS_ACCESS}`"
                 );
                 return Err((message, find_span(text, name), Some(help)));
             }

@@ -117,7 +117,11 @@ fn reports_json_problems_with_line_and_column() {
 
 #[test]
 fn reports_problems_inside_an_embedded_policy_at_their_place() {
-    let text = r#"{"id": "V3", "scp": {"Version": "2012-10-17", "Statement": {"Effect": "Block", "Action": "*"}}, "request": {"action": "s3:PutObject", "resource": "*"}, "expected": "Allow"}"#;
+    let text = concat!(
+        r#"{"id": "V3", "scp": {"Version": "2012-10-17", "Statement": "#,
+        r#"{"Effect": "Block", "Action": "*"}}, "#,
+        r#""request": {"action": "s3:PutObject", "resource": "*"}, "expected": "Allow"}"#
+    );
     let errors = errors(&format!("\n{text}"));
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0].message(), "invalid `scp`: invalid effect `Block`");
