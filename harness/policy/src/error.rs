@@ -129,11 +129,44 @@ impl Diagnostic for PolicyError {
     }
 }
 
-/// Every problem found in one policy document, with the document for rendering them.
+/// Every problem found in one source text (a policy document, a vector file), with the text
+/// for rendering them.
 #[derive(Debug, Clone)]
-pub struct PolicyErrors {
+pub struct SourceErrors<E> {
+    what: &'static str,
     source: NamedSource<String>,
-    errors: Vec<PolicyError>,
+    errors: Vec<E>,
+}
+
+/// Every problem found in one policy document.
+pub type PolicyErrors = SourceErrors<PolicyError>;
+
+impl<E> SourceErrors<E> {
+    /// Collects `errors` found in `text`, a `what` (e.g. `policy`), ordered by `place`.
+    pub(crate) fn collect(
+        what: &'static str,
+        source_name: &str,
+        text: &str,
+        mut errors: Vec<E>,
+        place: impl Fn(&E) -> usize,
+    ) -> Self {
+        errors.sort_by_key(|error| place(error));
+        SourceErrors {
+            what,
+            source: NamedSource::new(source_name, text.to_owned()),
+            errors,
+        }
+    }
+
+    /// The problems, in the order they appear in the text.
+    pub fn errors(&self) -> &[E] {
+        &self.errors
+    }
+
+    /// The name of the text, e.g. its file name.
+    pub fn source_name(&self) -> &str {
+        self.source.name()
+    }
 }
 
 impl PolicyErrors {
@@ -142,37 +175,25 @@ impl PolicyErrors {
         for error in &mut errors {
             error.location = SourceLocation::of_offset(text, error.span.offset());
         }
-        errors.sort_by_key(|error| error.span.offset());
-        PolicyErrors {
-            source: NamedSource::new(source_name, text.to_owned()),
-            errors,
-        }
-    }
-
-    /// The problems, in the order they appear in the document.
-    pub fn errors(&self) -> &[PolicyError] {
-        &self.errors
-    }
-
-    /// The name of the document, e.g. its file name.
-    pub fn source_name(&self) -> &str {
-        self.source.name()
+        Self::collect("policy", source_name, text, errors, |error| {
+            error.span.offset()
+        })
     }
 }
 
-impl fmt::Display for PolicyErrors {
+impl<E: fmt::Display> fmt::Display for SourceErrors<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = self.source.name();
+        let (what, name) = (self.what, self.source.name());
         match self.errors.as_slice() {
-            [only] => write!(f, "invalid policy `{name}`: {only}"),
-            errors => write!(f, "invalid policy `{name}`: {} problems", errors.len()),
+            [only] => write!(f, "invalid {what} `{name}`: {only}"),
+            errors => write!(f, "invalid {what} `{name}`: {} problems", errors.len()),
         }
     }
 }
 
-impl std::error::Error for PolicyErrors {}
+impl<E: fmt::Debug + fmt::Display> std::error::Error for SourceErrors<E> {}
 
-impl Diagnostic for PolicyErrors {
+impl<E: Diagnostic> Diagnostic for SourceErrors<E> {
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&self.source)
     }

@@ -27,7 +27,7 @@ pub mod vectors;
 pub use combined::{Evaluation, EvaluationReason, evaluate};
 pub use condition::Condition;
 pub use document::{ActionElement, Effect, Policy, PolicyVersion, ResourceElement, Statement};
-pub use error::{PolicyError, PolicyErrors, SourceLocation};
+pub use error::{PolicyError, PolicyErrors, SourceErrors, SourceLocation};
 pub use evaluate::{PolicyEvaluation, StatementEvaluation};
 pub use lint::{LintFinding, LintOptions, LintSeverity, lint_scp, lint_scp_with};
 pub use operator::{BaseOperator, Operator, SetQualifier};

@@ -11,11 +11,11 @@
 use std::fmt;
 use std::sync::{Arc, LazyLock};
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
+use miette::{Diagnostic, LabeledSpan, SourceSpan};
 
 use crate::combined::evaluate;
 use crate::document::Policy;
-use crate::error::{PolicyError, SourceLocation, span};
+use crate::error::{PolicyError, SourceErrors, SourceLocation, span};
 use crate::json::{self, Json, JsonKind, Member};
 use crate::organization::{
     AttachedPolicy, Decision, LevelKind, OrgLevel, Organization, evaluate_scps,
@@ -194,7 +194,13 @@ pub fn parse_vectors(source_name: &str, text: &str) -> Result<Vec<DecisionVector
     if problems.is_empty() {
         Ok(vectors)
     } else {
-        Err(VectorErrors::new(source_name, text, problems))
+        Err(VectorErrors::collect(
+            "vector file",
+            source_name,
+            text,
+            problems,
+            |error| error.span.offset(),
+        ))
     }
 }
 
@@ -256,56 +262,8 @@ impl Diagnostic for VectorError {
     }
 }
 
-/// Every problem found in one vector file, with the file's text for rendering them.
-#[derive(Debug, Clone)]
-pub struct VectorErrors {
-    source: NamedSource<String>,
-    errors: Vec<VectorError>,
-}
-
-impl VectorErrors {
-    fn new(source_name: &str, text: &str, mut errors: Vec<VectorError>) -> VectorErrors {
-        errors.sort_by_key(|error| error.span.offset());
-        VectorErrors {
-            source: NamedSource::new(source_name, text.to_owned()),
-            errors,
-        }
-    }
-
-    /// The problems, in the order they appear in the file.
-    pub fn errors(&self) -> &[VectorError] {
-        &self.errors
-    }
-
-    /// The name of the file.
-    pub fn source_name(&self) -> &str {
-        self.source.name()
-    }
-}
-
-impl fmt::Display for VectorErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = self.source.name();
-        match self.errors.as_slice() {
-            [only] => write!(f, "invalid vector file `{name}`: {only}"),
-            errors => write!(f, "invalid vector file `{name}`: {} problems", errors.len()),
-        }
-    }
-}
-
-impl std::error::Error for VectorErrors {}
-
-impl Diagnostic for VectorErrors {
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
-    }
-
-    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
-        Some(Box::new(
-            self.errors.iter().map(|error| error as &dyn Diagnostic),
-        ))
-    }
-}
+/// Every problem found in one vector file.
+pub type VectorErrors = SourceErrors<VectorError>;
 
 /// Reads one line; spans of the line's JSON are shifted by `offset` into the whole file.
 struct LineReader<'a> {
