@@ -9,6 +9,7 @@ use std::io::{IsTerminal as _, Write as _};
 use std::path::Path;
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
+use scpcheck_policy::decode_utf8;
 
 /// Renders `diagnostic` with its source snippet, in colour only on a terminal.
 pub(crate) fn render(diagnostic: &dyn Diagnostic, terminal: bool) -> String {
@@ -31,10 +32,12 @@ pub(crate) fn eprint_diagnostic(diagnostic: &dyn Diagnostic) {
     eprint!("{}", render(diagnostic, std::io::stderr().is_terminal()));
 }
 
-/// Reads a file to a string, with a message that names it.
+/// Reads a file to a string, with a message that names it, and for a file that is not UTF-8
+/// text the line, column and byte offset of its first invalid byte.
 pub(crate) fn read_text(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path)
-        .map_err(|error| format!("cannot read `{}`: {error}", path.display()))
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|error| format!("cannot read `{name}`: {error}"))?;
+    decode_utf8(&name, bytes).map_err(|problem| problem.to_string())
 }
 
 /// Writes `text` to stdout. A reader that closed the pipe early (`| head`) has what it wanted,

@@ -1,38 +1,150 @@
-//! The decision of SCPs and identity policies together.
+//! The decision of SCPs, identity policies and an optional resource-based policy together.
 //!
-//! IAM User Guide, reference_policies_evaluation-logic.html: an explicit deny in any policy
-//! denies; otherwise the SCPs must allow and an identity policy must allow. Resource-based
-//! policies, permissions boundaries and session policies are outside this model.
+//! IAM User Guide, reference_policies_evaluation-logic_policy-eval-denyallow.html and
+//! reference_policies_evaluation-logic-cross-account.html:
+//!
+//! - An explicit deny in any policy denies.
+//! - The SCPs of the principal's account must allow (unless they do not apply to it).
+//! - Within one account, an allow in an identity policy or in the resource-based policy is
+//!   enough. A resource-based policy that names only the account (`"AWS": "111122223333"` or
+//!   its `:root` ARN) grants to the account, which still has to grant to its principals with
+//!   identity policies, so such an allow alone is not enough.
+//! - Across accounts, the identity policies in the principal's account and the resource-based
+//!   policy in the resource's account must both allow; naming the principal's account is
+//!   enough there.
+//! - The account's root user has full access in its own account without identity policies;
+//!   SCPs still restrict it in a member account.
+//!
+//! Limitation: permissions boundaries, session policies and resource control policies are not
+//! modelled. A boundary or session policy would limit what a resource-based policy grants to a
+//! role (rather than to a role session) within one account; callers that use them get a
+//! decision that may allow more than AWS does.
 
+use std::fmt;
 use std::sync::Arc;
 
-use crate::document::Policy;
+use crate::document::{Policy, PolicyKind};
 use crate::evaluate::{self, PolicyEvaluation};
-use crate::organization::{Decision, Organization, ScpEvaluation, evaluate_scps};
+use crate::organization::{Decision, Organization, ScpEvaluation, ScpReason, evaluate_scps};
+use crate::principal::{PrincipalMatch, is_account_id};
 use crate::request::Request;
 
-/// Why SCPs and identity policies together reached their decision.
+/// Why the policies together reached their decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EvaluationReason {
     /// An SCP statement denies explicitly.
     ExplicitDenyInScp,
+    /// A statement of the resource-based policy denies explicitly.
+    ExplicitDenyInResourcePolicy,
     /// An identity policy statement denies explicitly.
     ExplicitDenyInIdentityPolicy,
     /// The SCPs do not allow the request (implicit deny).
     NotAllowedByScps,
-    /// No identity policy allows the request (implicit deny).
+    /// No identity policy allows the request, and within one account the resource-based policy
+    /// does not grant it to the principal either (implicit deny).
     NotAllowedByIdentityPolicies,
+    /// Across accounts, the resource-based policy does not allow the request (implicit deny).
+    NotAllowedByResourcePolicy,
     /// The SCPs and an identity policy allow, and nothing denies.
     Allowed,
+    /// Within one account, the resource-based policy grants the request to the principal itself
+    /// and nothing denies; no identity policy is needed.
+    AllowedByResourcePolicy,
+    /// Across accounts, the identity policies and the resource-based policy both allow.
+    AllowedAcrossAccounts,
+    /// The principal is the account's root user, which needs no identity policy, and nothing
+    /// denies.
+    AllowedAsRootUser,
 }
 
-/// The combined decision, with the evidence of both policy types.
+impl EvaluationReason {
+    /// The reason in words, for explanations.
+    pub fn describe(self) -> &'static str {
+        match self {
+            EvaluationReason::ExplicitDenyInScp => "explicit deny in an SCP",
+            EvaluationReason::ExplicitDenyInResourcePolicy => {
+                "explicit deny in the resource-based policy"
+            }
+            EvaluationReason::ExplicitDenyInIdentityPolicy => "explicit deny in an identity policy",
+            EvaluationReason::NotAllowedByScps => "implicit deny: the SCPs do not allow",
+            EvaluationReason::NotAllowedByIdentityPolicies => {
+                "implicit deny: no identity policy allows"
+            }
+            EvaluationReason::NotAllowedByResourcePolicy => {
+                "implicit deny: across accounts the resource-based policy must allow, and it does \
+                 not"
+            }
+            EvaluationReason::Allowed => "allowed by the SCPs and an identity policy",
+            EvaluationReason::AllowedByResourcePolicy => {
+                "allowed by the SCPs and the resource-based policy, which names the principal"
+            }
+            EvaluationReason::AllowedAcrossAccounts => {
+                "allowed by the SCPs, an identity policy and the resource-based policy"
+            }
+            EvaluationReason::AllowedAsRootUser => {
+                "allowed: the account's root user needs no identity policy"
+            }
+        }
+    }
+}
+
+/// A resource-based policy together with the account that owns the resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourcePolicy {
+    policy: Arc<Policy>,
+    account_id: String,
+}
+
+/// Why a [`ResourcePolicy`] could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResourcePolicyError {
+    /// The policy was not parsed as a resource-based policy, so its statements name no
+    /// principals.
+    #[error("policy `{0}` was not read as a resource-based policy")]
+    NotResourceBased(String),
+    /// The account id is not twelve digits.
+    #[error("`{0}` is not an account id: expected 12 digits")]
+    InvalidAccount(String),
+}
+
+impl ResourcePolicy {
+    /// The resource-based `policy` of a resource owned by `account_id`.
+    pub fn new(
+        policy: Arc<Policy>,
+        account_id: impl Into<String>,
+    ) -> Result<ResourcePolicy, ResourcePolicyError> {
+        let account_id = account_id.into();
+        if policy.kind() != PolicyKind::ResourceBased {
+            return Err(ResourcePolicyError::NotResourceBased(
+                policy.source_name().to_owned(),
+            ));
+        }
+        if !is_account_id(&account_id) {
+            return Err(ResourcePolicyError::InvalidAccount(account_id));
+        }
+        Ok(ResourcePolicy { policy, account_id })
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &Arc<Policy> {
+        &self.policy
+    }
+
+    /// The account that owns the resource.
+    pub fn account_id(&self) -> &str {
+        &self.account_id
+    }
+}
+
+/// The combined decision, with the evidence of every policy type.
 #[derive(Debug, Clone)]
 pub struct Evaluation {
     decision: Decision,
     reason: EvaluationReason,
     scp: ScpEvaluation,
     identity: Vec<PolicyEvaluation>,
+    resource: Option<PolicyEvaluation>,
+    resource_account: Option<String>,
 }
 
 impl Evaluation {
@@ -55,13 +167,39 @@ impl Evaluation {
     pub fn identity_policies(&self) -> &[PolicyEvaluation] {
         &self.identity
     }
+
+    /// The resource-based policy's evaluation, if there was one.
+    pub fn resource_policy(&self) -> Option<&PolicyEvaluation> {
+        self.resource.as_ref()
+    }
+
+    /// The account that owns the resource, when a resource-based policy was given.
+    pub fn resource_account(&self) -> Option<&str> {
+        self.resource_account.as_deref()
+    }
+
+    /// Whether the principal and the resource are in different accounts.
+    pub fn is_cross_account(&self) -> bool {
+        self.resource_account
+            .as_deref()
+            .is_some_and(|account| account != self.scp.request().account_id)
+    }
 }
 
-/// Evaluates `request` against the SCPs of `organization` and the principal's identity
-/// policies (named by their source names).
+impl fmt::Display for EvaluationReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+/// Evaluates `request` against the SCPs of `organization`, the principal's identity policies
+/// and, if given, the resource's resource-based policy.
+///
+/// Without a resource-based policy the resource is taken to be in the principal's account.
 pub fn evaluate(
     organization: &Organization,
     identity_policies: &[Arc<Policy>],
+    resource_policy: Option<&ResourcePolicy>,
     request: &Request,
 ) -> Evaluation {
     let scp = evaluate_scps(organization, request);
@@ -69,33 +207,70 @@ pub fn evaluate(
         .iter()
         .map(|policy| evaluate::evaluate_policy(policy.source_name(), policy, request))
         .collect();
-    let reason = combined_reason(&scp, &identity);
-    let decision = match reason {
-        EvaluationReason::Allowed => Decision::Allow,
-        _ => Decision::Deny,
-    };
-    Evaluation {
-        decision,
-        reason,
+    let resource = resource_policy.map(|resource| {
+        evaluate::evaluate_policy(resource.policy.source_name(), &resource.policy, request)
+    });
+    let mut evaluation = Evaluation {
+        decision: Decision::Deny,
+        reason: EvaluationReason::NotAllowedByIdentityPolicies,
         scp,
         identity,
+        resource,
+        resource_account: resource_policy.map(|resource| resource.account_id.clone()),
+    };
+    evaluation.reason = combined_reason(&evaluation, is_root_user(&request.principal_arn));
+    evaluation.decision = match evaluation.reason {
+        EvaluationReason::Allowed
+        | EvaluationReason::AllowedByResourcePolicy
+        | EvaluationReason::AllowedAcrossAccounts
+        | EvaluationReason::AllowedAsRootUser => Decision::Allow,
+        _ => Decision::Deny,
+    };
+    evaluation
+}
+
+fn combined_reason(evaluation: &Evaluation, root_user: bool) -> EvaluationReason {
+    let scp = &evaluation.scp;
+    let resource = evaluation.resource.as_ref();
+    if matches!(scp.reason(), ScpReason::ExplicitDeny { .. }) {
+        return EvaluationReason::ExplicitDenyInScp;
+    }
+    if resource.is_some_and(PolicyEvaluation::denies) {
+        return EvaluationReason::ExplicitDenyInResourcePolicy;
+    }
+    if evaluation.identity.iter().any(PolicyEvaluation::denies) {
+        return EvaluationReason::ExplicitDenyInIdentityPolicy;
+    }
+    if scp.decision() == Decision::Deny {
+        return EvaluationReason::NotAllowedByScps;
+    }
+    let identity_allows = evaluation.identity.iter().any(PolicyEvaluation::allows);
+    let grant = resource.map_or(PrincipalMatch::NotApplicable, PolicyEvaluation::grant);
+    if evaluation.is_cross_account() {
+        if !identity_allows && !root_user {
+            EvaluationReason::NotAllowedByIdentityPolicies
+        } else if grant.applies() {
+            EvaluationReason::AllowedAcrossAccounts
+        } else {
+            EvaluationReason::NotAllowedByResourcePolicy
+        }
+    } else if identity_allows {
+        EvaluationReason::Allowed
+    } else if grant == PrincipalMatch::Principal {
+        EvaluationReason::AllowedByResourcePolicy
+    } else if root_user {
+        EvaluationReason::AllowedAsRootUser
+    } else {
+        EvaluationReason::NotAllowedByIdentityPolicies
     }
 }
 
-fn combined_reason(scp: &ScpEvaluation, identity: &[PolicyEvaluation]) -> EvaluationReason {
-    let scp_denies_explicitly = matches!(
-        scp.reason(),
-        crate::organization::ScpReason::ExplicitDeny { .. }
-    );
-    if scp_denies_explicitly {
-        EvaluationReason::ExplicitDenyInScp
-    } else if identity.iter().any(PolicyEvaluation::denies) {
-        EvaluationReason::ExplicitDenyInIdentityPolicy
-    } else if scp.decision() == Decision::Deny {
-        EvaluationReason::NotAllowedByScps
-    } else if !identity.iter().any(PolicyEvaluation::allows) {
-        EvaluationReason::NotAllowedByIdentityPolicies
-    } else {
-        EvaluationReason::Allowed
-    }
+/// Whether `arn` is an account's root user, `arn:<partition>:iam::<account>:root`.
+fn is_root_user(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    matches!(
+        parts.as_slice(),
+        ["arn", partition, "iam", "", account, "root"]
+            if !partition.is_empty() && is_account_id(account)
+    )
 }

@@ -7,6 +7,7 @@ use miette::SourceSpan;
 use crate::condition::Condition;
 use crate::error::PolicyErrors;
 use crate::pattern::{Case, Glob, ResourceGlob};
+use crate::principal::{PrincipalElement, PrincipalMatch};
 use crate::request::{Context, Request};
 use crate::variables::Template;
 
@@ -19,6 +20,7 @@ use crate::variables::Template;
 #[derive(Debug, Clone)]
 pub struct Policy {
     pub(crate) source_name: String,
+    pub(crate) kind: PolicyKind,
     pub(crate) version: PolicyVersion,
     pub(crate) version_span: Option<SourceSpan>,
     pub(crate) id: Option<String>,
@@ -28,7 +30,10 @@ pub struct Policy {
 
 impl PartialEq for Policy {
     fn eq(&self, other: &Self) -> bool {
-        self.version == other.version && self.id == other.id && self.statements == other.statements
+        self.kind == other.kind
+            && self.version == other.version
+            && self.id == other.id
+            && self.statements == other.statements
     }
 }
 
@@ -39,7 +44,22 @@ impl Policy {
     ///
     /// Every problem found is reported, each with its place in `text`.
     pub fn parse(source_name: &str, text: &str) -> Result<Policy, PolicyErrors> {
-        crate::parse::parse_policy(source_name, text)
+        crate::parse::parse_policy(source_name, text, PolicyKind::Identity)
+    }
+
+    /// Parses and validates a policy document of the given kind; a resource-based policy names
+    /// the principals of each statement with `Principal` or `NotPrincipal`.
+    pub fn parse_as(
+        kind: PolicyKind,
+        source_name: &str,
+        text: &str,
+    ) -> Result<Policy, PolicyErrors> {
+        crate::parse::parse_policy(source_name, text, kind)
+    }
+
+    /// Whether the policy is a resource-based policy or one attached to principals.
+    pub fn kind(&self) -> PolicyKind {
+        self.kind
     }
 
     /// The name given to [`Policy::parse`].
@@ -71,6 +91,21 @@ impl Policy {
     pub fn size_in_characters(&self) -> usize {
         self.size_in_characters
     }
+}
+
+/// What a policy is attached to, which decides whether its statements name principals.
+///
+/// IAM User Guide, reference_policies_elements_principal.html: `Principal` and `NotPrincipal`
+/// appear only in resource-based policies (and role trust policies); AWS Organizations User
+/// Guide, orgs_manage_policies_scps_syntax.html: SCPs do not have them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PolicyKind {
+    /// A service control policy or an identity-based policy: it applies to the principals it is
+    /// attached to, and has no `Principal`.
+    Identity,
+    /// A resource-based policy, such as an S3 bucket policy: every statement has `Principal` or
+    /// `NotPrincipal`.
+    ResourceBased,
 }
 
 /// The policy language version.
@@ -121,7 +156,10 @@ pub struct Statement {
     pub(crate) effect: Effect,
     pub(crate) actions: ActionElement,
     pub(crate) resources: Option<ResourceElement>,
+    pub(crate) principals: Option<PrincipalElement>,
     pub(crate) conditions: Vec<Condition>,
+    /// The span of the `Condition` element name, if the statement has one (even empty).
+    pub(crate) condition_span: Option<SourceSpan>,
     pub(crate) span: SourceSpan,
 }
 
@@ -132,6 +170,7 @@ impl PartialEq for Statement {
             && self.effect == other.effect
             && self.actions == other.actions
             && self.resources == other.resources
+            && self.principals == other.principals
             && self.conditions == other.conditions
     }
 }
@@ -178,9 +217,30 @@ impl Statement {
         self.resources.as_ref()
     }
 
+    /// The `Principal` or `NotPrincipal` element; only statements of resource-based policies
+    /// have one.
+    pub fn principals(&self) -> Option<&PrincipalElement> {
+        self.principals.as_ref()
+    }
+
+    /// How the statement's principal element relates to the request's principal; every
+    /// principal when the statement has none.
+    pub fn principal_match(&self, request: &Request) -> PrincipalMatch {
+        self.principals
+            .as_ref()
+            .map_or(PrincipalMatch::Principal, |element| {
+                element.match_caller(&request.principal_arn, &request.account_id)
+            })
+    }
+
     /// The conditions; all must hold for the statement to match.
     pub fn conditions(&self) -> &[Condition] {
         &self.conditions
+    }
+
+    /// The span of the `Condition` element name in the source, if the statement has one.
+    pub(crate) fn condition_span(&self) -> Option<SourceSpan> {
+        self.condition_span
     }
 
     /// The span of the statement object in the source.
@@ -188,10 +248,12 @@ impl Statement {
         self.span
     }
 
-    /// Whether the statement applies to `request`: action, resource and every condition.
+    /// Whether the statement applies to `request`: action, resource, principal and every
+    /// condition.
     pub fn matches(&self, request: &Request) -> bool {
         self.actions.applies_to(&request.action)
             && self.resource_applies(&request.resource, &request.context)
+            && self.principal_match(request).applies()
             && self
                 .conditions
                 .iter()

@@ -1,8 +1,12 @@
-//! Problems found in a policy document, each with its place in the source text.
+//! Problems found in a policy document, each with its place in the source text, and the
+//! pieces every reader of a text file shares: line and column counting, snippets whose headers
+//! agree with it, and decoding a file's bytes as UTF-8 text.
 
 use std::fmt;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    Diagnostic, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
 
 /// A 1-based line and column (in characters) in a policy document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -30,6 +34,175 @@ impl SourceLocation {
 impl fmt::Display for SourceLocation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "line {}, column {}", self.line, self.column)
+    }
+}
+
+/// A named source text for miette's snippets whose headers count lines and columns as
+/// [`SourceLocation`] does.
+///
+/// Miette's own sources count a column in bytes, so after a non-ASCII character a snippet's
+/// `[file:line:column]` header would disagree with the `line:column` of the message above it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceText<T> {
+    name: String,
+    text: T,
+    language: Option<String>,
+}
+
+impl<T: AsRef<str>> SourceText<T> {
+    /// The text `text` of the file named `name`.
+    pub fn new(name: impl Into<String>, text: T) -> Self {
+        SourceText {
+            name: name.into(),
+            text,
+            language: None,
+        }
+    }
+
+    /// Names the language of the text, e.g. `TOML`, for highlighting.
+    pub fn with_language(mut self, language: impl Into<String>) -> Self {
+        self.language = Some(language.into());
+        self
+    }
+
+    /// The name of the text, e.g. its file name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The text itself.
+    pub fn text(&self) -> &str {
+        self.text.as_ref()
+    }
+}
+
+impl<T: AsRef<str> + Send + Sync> SourceCode for SourceText<T> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let text = self.text.as_ref();
+        let contents = text.read_span(span, context_lines_before, context_lines_after)?;
+
+        // Miette numbers lines and columns from 0.
+        let start = SourceLocation::of_offset(text, contents.span().offset());
+        let mut named = MietteSpanContents::new_named(
+            self.name.clone(),
+            contents.data(),
+            *contents.span(),
+            start.line.saturating_sub(1),
+            start.column.saturating_sub(1),
+            contents.line_count(),
+        );
+        if let Some(language) = &self.language {
+            named = named.with_language(language.clone());
+        }
+        Ok(Box::new(named))
+    }
+}
+
+/// A file whose bytes are not UTF-8 text, with the place of the first byte that is not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotUtf8 {
+    byte: u8,
+    offset: usize,
+    location: SourceLocation,
+    source: SourceText<String>,
+}
+
+/// Decodes `bytes`, the content of the file named `name`, as UTF-8 text.
+pub fn decode_utf8(name: &str, bytes: Vec<u8>) -> Result<String, NotUtf8> {
+    String::from_utf8(bytes).map_err(|error| {
+        let bytes = error.as_bytes();
+        let offset = error.utf8_error().valid_up_to();
+        let valid = bytes
+            .get(..offset)
+            .and_then(|prefix| std::str::from_utf8(prefix).ok())
+            .unwrap_or_default();
+        let replaced = String::from_utf8_lossy(bytes).into_owned();
+        NotUtf8 {
+            byte: bytes.get(offset).copied().unwrap_or_default(),
+            offset,
+            location: SourceLocation::of_offset(valid, offset),
+            source: SourceText::new(name, replaced),
+        }
+    })
+}
+
+impl NotUtf8 {
+    /// The first byte that is not part of UTF-8 text.
+    pub fn byte(&self) -> u8 {
+        self.byte
+    }
+
+    /// The offset of that byte in the file, counting from 0.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// The line and column of that byte; the column counts the characters before it.
+    pub fn location(&self) -> SourceLocation {
+        self.location
+    }
+
+    /// The name of the file.
+    pub fn name(&self) -> &str {
+        self.source.name()
+    }
+
+    /// The file's text with every invalid sequence replaced by U+FFFD, the replacement
+    /// character; up to [`offset`](Self::offset) it is the file's bytes unchanged.
+    pub fn replaced_text(&self) -> &str {
+        self.source.text()
+    }
+
+    /// The span of the first replacement character in [`replaced_text`](Self::replaced_text).
+    pub fn span(&self) -> SourceSpan {
+        span(self.offset, char::REPLACEMENT_CHARACTER.len_utf8())
+    }
+
+    /// What is wrong, without the file's name, e.g. `not UTF-8 text: invalid byte 0xFF`.
+    pub fn message(&self) -> String {
+        format!(
+            "not UTF-8 text: invalid byte 0x{byte:02X}",
+            byte = self.byte
+        )
+    }
+}
+
+impl fmt::Display for NotUtf8 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{name}`: {message} at {location} (byte offset {offset})",
+            name = self.name(),
+            message = self.message(),
+            location = self.location,
+            offset = self.offset,
+        )
+    }
+}
+
+impl std::error::Error for NotUtf8 {}
+
+impl Diagnostic for NotUtf8 {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new("scpcheck::not_utf8"))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new("save the file as UTF-8 text"))
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let label = LabeledSpan::new_primary_with_span(Some("not UTF-8".to_owned()), self.span());
+        Some(Box::new(std::iter::once(label)))
     }
 }
 
@@ -134,7 +307,7 @@ impl Diagnostic for PolicyError {
 #[derive(Debug, Clone)]
 pub struct SourceErrors<E> {
     what: &'static str,
-    source: NamedSource<String>,
+    source: SourceText<String>,
     errors: Vec<E>,
 }
 
@@ -153,7 +326,7 @@ impl<E> SourceErrors<E> {
         errors.sort_by_key(|error| place(error));
         SourceErrors {
             what,
-            source: NamedSource::new(source_name, text.to_owned()),
+            source: SourceText::new(source_name, text.to_owned()),
             errors,
         }
     }
@@ -234,5 +407,93 @@ mod tests {
             SourceLocation::of_offset(text, 8),
             SourceLocation { line: 3, column: 1 }
         );
+    }
+
+    /// The 1-based line and column a snippet of `span` starts at, as miette's headers show it.
+    fn header_place(source: &dyn SourceCode, span: SourceSpan, context: usize) -> (usize, usize) {
+        let contents = source.read_span(&span, context, context).unwrap();
+        (contents.line() + 1, contents.column() + 1)
+    }
+
+    #[test]
+    fn snippet_headers_count_columns_in_characters() {
+        let text = "{\n  \"Sid\": \"é日本\", \"Effect\": 1\n}";
+        let offset = text.find("1\n").unwrap();
+        let source = SourceText::new("p.json", text.to_owned());
+
+        let location = SourceLocation::of_offset(text, offset);
+        assert_eq!(
+            location,
+            SourceLocation {
+                line: 2,
+                column: 27
+            }
+        );
+        assert_eq!(header_place(&source, span(offset, 1), 0), (2, 27));
+        // With context lines, a snippet starts at the start of a line.
+        assert_eq!(header_place(&source, span(offset, 1), 1), (1, 1));
+        // Miette's own count is in bytes: five more for `é日本`.
+        assert_eq!(header_place(&text, span(offset, 1), 0), (2, 32));
+    }
+
+    #[test]
+    fn policy_errors_render_with_the_location_of_their_message() {
+        let text = "{\"Sid\": \"日本\", \"x\": 1}";
+        let offset = text.find("\"x\"").unwrap();
+        let error = PolicyError::new("unknown field `x`", span(offset, 3), "here");
+        let errors = PolicyErrors::new("p.json", text, vec![error]);
+
+        let location = errors.errors()[0].location();
+        assert_eq!(
+            location,
+            SourceLocation {
+                line: 1,
+                column: 15
+            }
+        );
+        let source = errors.source_code().unwrap();
+        assert_eq!(header_place(source, errors.errors()[0].span(), 0), (1, 15));
+    }
+
+    #[test]
+    fn valid_utf8_decodes_unchanged() {
+        assert_eq!(
+            decode_utf8("a.json", "é日本\n".as_bytes().to_vec()),
+            Ok("é日本\n".to_owned())
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_file_line_column_and_offset() {
+        let bytes = b"{\n  \"\xC3\xA9x\xFF\": 1\n}\n".to_vec();
+        let problem = decode_utf8("dir/a.json", bytes).unwrap_err();
+
+        assert_eq!(problem.byte(), 0xFF);
+        assert_eq!(problem.offset(), 8);
+        assert_eq!(problem.location(), SourceLocation { line: 2, column: 6 });
+        assert_eq!(
+            problem.to_string(),
+            "`dir/a.json`: not UTF-8 text: invalid byte 0xFF at line 2, column 6 \
+             (byte offset 8)"
+        );
+        assert_eq!(problem.replaced_text(), "{\n  \"éx\u{FFFD}\": 1\n}\n");
+        assert_eq!(
+            problem.replaced_text().get(problem.span().offset()..),
+            Some("\u{FFFD}\": 1\n}\n")
+        );
+        assert_eq!(
+            problem.help().map(|help| help.to_string()),
+            Some("save the file as UTF-8 text".to_owned())
+        );
+        let source = problem.source_code().unwrap();
+        assert_eq!(header_place(source, problem.span(), 0), (2, 6));
+    }
+
+    #[test]
+    fn a_character_cut_off_at_the_end_is_reported_at_its_first_byte() {
+        let problem = decode_utf8("a.json", b"ab\n\xE6\x97".to_vec()).unwrap_err();
+        assert_eq!(problem.byte(), 0xE6);
+        assert_eq!(problem.offset(), 3);
+        assert_eq!(problem.location(), SourceLocation { line: 2, column: 1 });
     }
 }

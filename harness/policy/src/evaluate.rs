@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::document::{Effect, Policy, Statement};
+use crate::principal::PrincipalMatch;
 use crate::request::Request;
 
 /// What one statement made of a request.
@@ -12,6 +13,7 @@ pub struct StatementEvaluation {
     effect: Effect,
     action_applies: bool,
     resource_applies: Option<bool>,
+    principal: Option<PrincipalMatch>,
     conditions: Vec<bool>,
     matched: bool,
 }
@@ -38,8 +40,15 @@ impl StatementEvaluation {
         self.resource_applies
     }
 
+    /// How the `Principal` or `NotPrincipal` element relates to the caller; `None` when the
+    /// statement has no such element or it was not checked because the action or resource did
+    /// not apply.
+    pub fn principal_match(&self) -> Option<PrincipalMatch> {
+        self.principal
+    }
+
     /// The result of each condition, in statement order; empty when the conditions were not
-    /// checked because the action or resource did not apply.
+    /// checked because the action, resource or principal did not apply.
     pub fn condition_results(&self) -> &[bool] {
         &self.conditions
     }
@@ -91,6 +100,24 @@ impl PolicyEvaluation {
     /// Whether a matching statement allows.
     pub fn allows(&self) -> bool {
         self.has_match(Effect::Allow)
+    }
+
+    /// The strongest grant of the matching `Allow` statements: [`PrincipalMatch::Principal`]
+    /// when one names the caller itself (or the policy names no principals),
+    /// [`PrincipalMatch::Account`] when they name only its account.
+    pub fn grant(&self) -> PrincipalMatch {
+        let mut grant = PrincipalMatch::NotApplicable;
+        for statement in &self.statements {
+            if !statement.matched || statement.effect != Effect::Allow {
+                continue;
+            }
+            match statement.principal.unwrap_or(PrincipalMatch::Principal) {
+                PrincipalMatch::Principal => return PrincipalMatch::Principal,
+                PrincipalMatch::Account => grant = PrincipalMatch::Account,
+                PrincipalMatch::NotApplicable => {}
+            }
+        }
+        grant
     }
 
     fn has_match(&self, effect: Effect) -> bool {
@@ -153,6 +180,7 @@ fn evaluate_statement(statement: &Statement, request: &Request) -> StatementEval
         effect: statement.effect(),
         action_applies: statement.actions().applies_to(&request.action),
         resource_applies: None,
+        principal: None,
         conditions: Vec::new(),
         matched: false,
     };
@@ -163,6 +191,13 @@ fn evaluate_statement(statement: &Statement, request: &Request) -> StatementEval
     evaluation.resource_applies = Some(resource_applies);
     if !resource_applies {
         return evaluation;
+    }
+    if statement.principals().is_some() {
+        let principal = statement.principal_match(request);
+        evaluation.principal = Some(principal);
+        if !principal.applies() {
+            return evaluation;
+        }
     }
     // Every condition is evaluated, not only up to the first false one, so the explanation
     // shows them all.

@@ -3,11 +3,12 @@
 
 use std::fmt::{self, Display, Formatter, Write as _};
 
-use crate::combined::{Evaluation, EvaluationReason};
+use crate::combined::Evaluation;
 use crate::condition::Condition;
 use crate::document::Statement;
 use crate::evaluate::{PolicyEvaluation, StatementEvaluation};
 use crate::organization::{LevelEvaluation, LevelOutcome, ScpEvaluation, ScpReason};
+use crate::principal::{PrincipalElement, PrincipalMatch};
 use crate::request::{ContextValue, Request};
 
 impl Display for ScpEvaluation {
@@ -54,15 +55,7 @@ impl ScpEvaluation {
 
 impl Display for Evaluation {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        let reason = match self.reason() {
-            EvaluationReason::ExplicitDenyInScp => "explicit deny in an SCP",
-            EvaluationReason::ExplicitDenyInIdentityPolicy => "explicit deny in an identity policy",
-            EvaluationReason::NotAllowedByScps => "implicit deny: the SCPs do not allow",
-            EvaluationReason::NotAllowedByIdentityPolicies => {
-                "implicit deny: no identity policy allows"
-            }
-            EvaluationReason::Allowed => "allowed by the SCPs and an identity policy",
-        };
+        let reason = self.reason().describe();
         writeln!(f, "decision: {} ({reason})", self.decision())?;
         write!(f, "{}", self.scp())?;
         writeln!(f, "identity policies:")?;
@@ -70,6 +63,18 @@ impl Display for Evaluation {
             writeln!(f, "  none")?;
         }
         for policy in self.identity_policies() {
+            write_policy(f, policy, self.scp().request(), 1)?;
+        }
+        if let (Some(policy), Some(account)) = (self.resource_policy(), self.resource_account()) {
+            let across = if self.is_cross_account() {
+                "another account than the principal's"
+            } else {
+                "the principal's account"
+            };
+            writeln!(
+                f,
+                "resource-based policy (resource in account `{account}`, {across}):"
+            )?;
             write_policy(f, policy, self.scp().request(), 1)?;
         }
         Ok(())
@@ -136,6 +141,9 @@ fn write_statement(
     if result.resource_applies().is_some() {
         writeln!(f, "{indent}  {}", resource_line(statement, request))?;
     }
+    if let (Some(element), Some(found)) = (statement.principals(), result.principal_match()) {
+        writeln!(f, "{indent}  {}", principal_line(element, found, request))?;
+    }
     for (condition, holds) in statement
         .conditions()
         .iter()
@@ -174,6 +182,29 @@ fn resource_line(statement: &Statement, request: &Request) -> String {
         (None, false) => format!("resource `{resource}`: not matched by `{name}`"),
         (Some(pattern), true) => format!("resource `{resource}`: excluded by `{name}` `{pattern}`"),
         (None, true) => format!("resource `{resource}`: not excluded by `{name}`"),
+    }
+}
+
+fn principal_line(element: &PrincipalElement, found: PrincipalMatch, request: &Request) -> String {
+    let caller = &request.principal_arn;
+    let name = element.name();
+    let naming = element.first_naming(caller, &request.account_id);
+    match (element.is_negated(), found, naming) {
+        (false, PrincipalMatch::Principal, Some(value)) => {
+            format!("principal `{caller}`: named by `{value}`")
+        }
+        (false, PrincipalMatch::Account, Some(value)) => format!(
+            "principal `{caller}`: only its account is named, by `{value}` (a grant to the \
+             account)"
+        ),
+        (false, _, _) => format!("principal `{caller}`: not named by `{name}`"),
+        (true, PrincipalMatch::NotApplicable, _) => {
+            format!("principal `{caller}`: exempted by `{name}` (every step of it is listed)")
+        }
+        (true, _, _) => format!(
+            "principal `{caller}`: not exempted by `{name}` (its account, role or itself is not \
+             listed)"
+        ),
     }
 }
 

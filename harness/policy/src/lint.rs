@@ -21,17 +21,44 @@ pub enum LintSeverity {
     Warning,
 }
 
+/// The SCP language AWS Organizations accepts where the policy is to be attached.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ScpLanguage {
+    /// The full IAM policy language: `Condition`, individual resource ARNs and `NotAction` in
+    /// `Allow` statements, wildcards at the beginning or in the middle of an action, and
+    /// `NotResource` in `Allow` and `Deny` statements. Sources: the AWS Security Blog post
+    /// "Unlock new possibilities: AWS Organizations service control policy now supports full IAM
+    /// language" and the AWS announcement of 19 September 2025, which make it available in the
+    /// AWS commercial and AWS GovCloud (US) Regions.
+    #[default]
+    Full,
+    /// The earlier SCP language, still the one that applies where the full language is not
+    /// available, such as partitions other than those named under [`ScpLanguage::Full`].
+    /// Source: the AWS Organizations User Guide, orgs_manage_policies_scps_syntax.html, as it
+    /// read before the full language: an `Allow` statement has only `Action` with
+    /// `"Resource": "*"` (no `Condition`, no `NotAction`, no other `Resource`, no
+    /// `NotResource`), and `*` or `?` in `Action` or `NotAction` stands alone or ends the
+    /// string. The blog post above names `NotResource` as new for `Deny` statements too, so it
+    /// is refused under either effect.
+    Restricted,
+}
+
 /// Settings of [`lint_scp_with`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LintOptions {
     /// The largest SCP size in characters; AWS Organizations User Guide,
     /// orgs_reference_limits.html: 5,120 characters by default.
     pub max_size: usize,
+    /// The SCP language to check against; [`ScpLanguage::Full`] by default.
+    pub language: ScpLanguage,
 }
 
 impl Default for LintOptions {
     fn default() -> Self {
-        LintOptions { max_size: 5120 }
+        LintOptions {
+            max_size: 5120,
+            language: ScpLanguage::default(),
+        }
     }
 }
 
@@ -132,6 +159,9 @@ pub fn lint_scp_with(policy: &Policy, source: &str, options: &LintOptions) -> Ve
     lint.duplicate_sids(policy);
     for statement in policy.statements() {
         lint.statement(statement, policy.version());
+        if options.language == ScpLanguage::Restricted {
+            lint.restricted(statement);
+        }
     }
     lint.findings.sort_by_key(|finding| finding.span.offset());
     lint.findings
@@ -234,7 +264,6 @@ impl Lint<'_> {
 
     fn statement(&mut self, statement: &Statement, version: PolicyVersion) {
         self.sid_characters(statement);
-        self.action_wildcards(statement);
         self.missing_resource(statement);
         self.denies_everything(statement);
         self.condition_values(statement);
@@ -260,25 +289,6 @@ impl Lint<'_> {
             (sid_span, "IAM accepts only `A-Z`, `a-z` and `0-9` here"),
             Some("remove spaces, dashes and other punctuation".to_owned()),
         );
-    }
-
-    /// AWS Organizations User Guide, orgs_manage_policies_scps_syntax.html: in an SCP, `*` and
-    /// `?` in `Action` or `NotAction` may stand alone or end the string only.
-    fn action_wildcards(&mut self, statement: &Statement) {
-        let actions = statement.actions();
-        for (text, span) in actions.texts().zip(actions.spans()) {
-            let head = text.trim_end_matches(['*', '?']);
-            if !head.contains(['*', '?']) {
-                continue;
-            }
-            self.report(
-                "scp-action-wildcard",
-                LintSeverity::Warning,
-                format!("wildcard inside action `{text}`"),
-                (span, "SCPs allow a wildcard only at the end of an action"),
-                Some("list the actions, or end the pattern with the wildcard".to_owned()),
-            );
-        }
     }
 
     fn missing_resource(&mut self, statement: &Statement) {
@@ -368,6 +378,168 @@ impl Lint<'_> {
                     "add `\"Null\": {{\"{key}\": \"false\"}}` to require the key"
                 )),
             );
+        }
+    }
+
+    /// The rules of [`ScpLanguage::Restricted`]; each finding is an error because
+    /// Organizations refuses the policy where only that language is available.
+    fn restricted(&mut self, statement: &Statement) {
+        self.restricted_action_wildcards(statement);
+        self.restricted_not_resource(statement);
+        if statement.effect() == Effect::Allow {
+            self.restricted_allow_not_action(statement);
+            self.restricted_allow_resources(statement);
+            self.restricted_allow_condition(statement);
+        }
+    }
+
+    /// `*` and `?` in `Action` or `NotAction` stand alone or end the string.
+    fn restricted_action_wildcards(&mut self, statement: &Statement) {
+        let actions = statement.actions();
+        let name = actions.name();
+        let inner_wildcards: Vec<(String, SourceSpan)> = actions
+            .texts()
+            .zip(actions.spans())
+            .filter_map(|(text, span)| {
+                let head = text.trim_end_matches(['*', '?']);
+                let index = head.find(['*', '?'])?;
+                Some((text.to_owned(), self.character_span(span, text, index)))
+            })
+            .collect();
+        for (text, span) in inner_wildcards {
+            self.report(
+                "scp-restricted-action-wildcard",
+                LintSeverity::Error,
+                format!("wildcard inside `{name}` pattern `{text}`"),
+                (
+                    span,
+                    "the restricted SCP language accepts a wildcard only alone or at the end",
+                ),
+                Some("list the actions, or end the pattern with the wildcard".to_owned()),
+            );
+        }
+    }
+
+    /// `NotResource` is refused in `Allow` and `Deny` statements alike.
+    fn restricted_not_resource(&mut self, statement: &Statement) {
+        let Some(resources) = statement.resources().filter(|element| element.is_negated()) else {
+            return;
+        };
+        let help = match statement.effect() {
+            Effect::Allow => {
+                "write `\"Resource\": \"*\"` and deny what should stay out in a `Deny` statement"
+            }
+            Effect::Deny => "list the denied resources in `Resource` instead",
+        };
+        self.report(
+            "scp-restricted-not-resource",
+            LintSeverity::Error,
+            format!("statement {} uses `NotResource`", statement.display_name()),
+            (
+                resources.element_span(),
+                "the restricted SCP language has no `NotResource`",
+            ),
+            Some(help.to_owned()),
+        );
+    }
+
+    /// An `Allow` statement names its actions in `Action`.
+    fn restricted_allow_not_action(&mut self, statement: &Statement) {
+        let actions = statement.actions();
+        if !actions.is_negated() {
+            return;
+        }
+        self.report(
+            "scp-restricted-allow-not-action",
+            LintSeverity::Error,
+            format!(
+                "`Allow` statement {} uses `NotAction`",
+                statement.display_name()
+            ),
+            (
+                actions.element_span(),
+                "the restricted SCP language accepts only `Action` in `Allow`",
+            ),
+            Some(
+                "list the allowed actions in `Action`, or deny the others with `NotAction` in a \
+                 `Deny` statement"
+                    .to_owned(),
+            ),
+        );
+    }
+
+    /// An `Allow` statement's `Resource` is exactly `"*"`; `NotResource` is reported by
+    /// [`Lint::restricted_not_resource`].
+    fn restricted_allow_resources(&mut self, statement: &Statement) {
+        let Some(resources) = statement
+            .resources()
+            .filter(|element| !element.is_negated())
+        else {
+            return;
+        };
+        let named: Vec<(String, SourceSpan)> = resources
+            .texts()
+            .zip(resources.spans())
+            .filter(|(text, _)| *text != "*")
+            .map(|(text, span)| (text.to_owned(), span))
+            .collect();
+        for (text, span) in named {
+            self.report(
+                "scp-restricted-allow-resource",
+                LintSeverity::Error,
+                format!(
+                    "`Allow` statement {} names resource `{text}`",
+                    statement.display_name()
+                ),
+                (
+                    span,
+                    "the restricted SCP language accepts only `\"*\"` here",
+                ),
+                Some(
+                    "write `\"Resource\": \"*\"` and deny the other resources in a `Deny` \
+                     statement"
+                        .to_owned(),
+                ),
+            );
+        }
+    }
+
+    /// An `Allow` statement has no `Condition`.
+    fn restricted_allow_condition(&mut self, statement: &Statement) {
+        let Some(condition_span) = statement.condition_span() else {
+            return;
+        };
+        self.report(
+            "scp-restricted-allow-condition",
+            LintSeverity::Error,
+            format!(
+                "`Allow` statement {} has a `Condition`",
+                statement.display_name()
+            ),
+            (
+                condition_span,
+                "the restricted SCP language has no `Condition` in `Allow`",
+            ),
+            Some(
+                "allow without the condition, and deny what it should exclude in a `Deny` \
+                 statement with the opposite condition"
+                    .to_owned(),
+            ),
+        );
+    }
+
+    /// The span of the character at byte `index` of `text`, a string written at `string_span`;
+    /// the whole string when escapes make its source differ from `text`.
+    fn character_span(&self, string_span: SourceSpan, text: &str, index: usize) -> SourceSpan {
+        let start = string_span.offset();
+        let written = self.source.get(start..start + string_span.len());
+        let unescaped = written
+            .and_then(|written| written.strip_prefix('"')?.strip_suffix('"'))
+            .is_some_and(|inside| inside == text);
+        let character = text.get(index..).and_then(|rest| rest.chars().next());
+        match character {
+            Some(character) if unescaped => span(start + 1 + index, character.len_utf8()),
+            _ => string_span,
         }
     }
 

@@ -8,13 +8,14 @@ use miette::SourceSpan;
 
 use crate::condition::{Condition, RawValue};
 use crate::document::{
-    ActionElement, Effect, Patterns, Policy, PolicyVersion, ResourceElement, ResourcePattern,
-    Statement,
+    ActionElement, Effect, Patterns, Policy, PolicyKind, PolicyVersion, ResourceElement,
+    ResourcePattern, Statement,
 };
 use crate::error::{PolicyError, PolicyErrors};
 use crate::json::{self, Json, JsonKind, Member};
 use crate::operator::{Operator, OperatorError};
 use crate::pattern::{Case, Glob, ResourceGlob};
+use crate::principal::{self, PrincipalElement, PrincipalEntry, PrincipalType};
 use crate::variables::Template;
 
 const STATEMENT_ELEMENTS: [&str; 9] = [
@@ -34,12 +35,17 @@ const RESOURCE_HELP: &str =
 
 const POLICY_ELEMENTS: [&str; 3] = ["Version", "Id", "Statement"];
 
-pub(crate) fn parse_policy(source_name: &str, text: &str) -> Result<Policy, PolicyErrors> {
+pub(crate) fn parse_policy(
+    source_name: &str,
+    text: &str,
+    kind: PolicyKind,
+) -> Result<Policy, PolicyErrors> {
     let mut problems = Vec::new();
     let document = json::parse(text, &mut problems);
     let policy = document.and_then(|document| {
         let mut reader = Reader {
             problems: &mut problems,
+            kind,
         };
         reader.policy(source_name, text, &document)
     });
@@ -51,6 +57,7 @@ pub(crate) fn parse_policy(source_name: &str, text: &str) -> Result<Policy, Poli
 
 struct Reader<'a> {
     problems: &'a mut Vec<PolicyError>,
+    kind: PolicyKind,
 }
 
 /// The members of a statement, each found at most once thanks to the JSON layer.
@@ -63,6 +70,8 @@ struct StatementMembers<'a> {
     resource: Option<&'a Member>,
     not_resource: Option<&'a Member>,
     condition: Option<&'a Member>,
+    principal: Option<&'a Member>,
+    not_principal: Option<&'a Member>,
 }
 
 impl Reader<'_> {
@@ -111,6 +120,7 @@ impl Reader<'_> {
         let statements = self.statements(statement, version)?;
         Some(Policy {
             source_name: source_name.to_owned(),
+            kind: self.kind,
             version,
             version_span,
             id,
@@ -207,6 +217,10 @@ impl Reader<'_> {
         let effect = self.effect(found.effect, json);
         let actions = self.actions(&found, json);
         let resources = self.resources(&found, expand_variables);
+        let principals = match self.kind {
+            PolicyKind::Identity => Some(None),
+            PolicyKind::ResourceBased => self.principals(&found, json, effect).map(Some),
+        };
         let conditions = match found.condition {
             Some(member) => self.conditions(member, expand_variables),
             None => Vec::new(),
@@ -220,7 +234,9 @@ impl Reader<'_> {
             effect: effect?,
             actions: actions?,
             resources: resources?,
+            principals: principals?,
             conditions,
+            condition_span: found.condition.map(|member| member.name_span),
             span: json.span,
         })
     }
@@ -236,8 +252,12 @@ impl Reader<'_> {
                 "Resource" => &mut found.resource,
                 "NotResource" => &mut found.not_resource,
                 "Condition" => &mut found.condition,
+                "Principal" if self.kind == PolicyKind::ResourceBased => &mut found.principal,
+                "NotPrincipal" if self.kind == PolicyKind::ResourceBased => {
+                    &mut found.not_principal
+                }
                 "Principal" | "NotPrincipal" => {
-                    self.principal(member);
+                    self.principal_not_allowed(member);
                     continue;
                 }
                 _ => {
@@ -250,7 +270,7 @@ impl Reader<'_> {
         found
     }
 
-    fn principal(&mut self, member: &Member) {
+    fn principal_not_allowed(&mut self, member: &Member) {
         let name = &member.name;
         self.report(
             PolicyError::new(
@@ -282,6 +302,140 @@ impl Reader<'_> {
             );
         }
         self.report(error);
+    }
+
+    /// The `Principal` or `NotPrincipal` element of a resource-based policy statement.
+    fn principals(
+        &mut self,
+        found: &StatementMembers<'_>,
+        statement: &Json,
+        effect: Option<Effect>,
+    ) -> Option<PrincipalElement> {
+        let member = self.one_of(
+            found.principal,
+            found.not_principal,
+            "Principal",
+            "NotPrincipal",
+        );
+        let Some((member, negated)) = member else {
+            if found.principal.is_none() && found.not_principal.is_none() {
+                self.report(
+                    PolicyError::new(
+                        "statement of a resource-based policy has no `Principal`",
+                        statement.start_span(),
+                        "this statement needs a `Principal`",
+                    )
+                    .with_help(
+                        "name who the statement applies to, e.g. \
+                         `\"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:role/Reader\"}`",
+                    ),
+                );
+            }
+            return None;
+        };
+        // IAM User Guide, reference_policies_elements_notprincipal.html: `NotPrincipal` must be
+        // used with `Deny`.
+        if negated && effect == Some(Effect::Allow) {
+            self.report(
+                PolicyError::new(
+                    "`NotPrincipal` with `Allow` is not supported",
+                    member.name_span,
+                    "allowed to everyone but these",
+                )
+                .with_help("use `Deny` with `NotPrincipal`, or name the principals in `Principal`"),
+            );
+        }
+        let mut element = PrincipalElement {
+            negated,
+            element_span: member.name_span,
+            bare_wildcard: false,
+            entries: Vec::new(),
+        };
+        match &member.value.kind {
+            JsonKind::String(text) if text == "*" => {
+                element.bare_wildcard = true;
+                element.entries.push(PrincipalEntry {
+                    kind: PrincipalType::Aws,
+                    text: text.clone(),
+                    span: member.value.span,
+                    named: principal::Named::Everyone,
+                });
+            }
+            JsonKind::String(_) => {
+                self.report(
+                    PolicyError::new(
+                        format!("`{}` must be `\"*\"` or an object", member.name),
+                        member.value.span,
+                        "a string other than `*`",
+                    )
+                    .with_help("write principals under their type: `{\"AWS\": [\"...\"]}`"),
+                );
+                return None;
+            }
+            JsonKind::Object(types) if types.is_empty() => {
+                self.report(
+                    PolicyError::new(
+                        format!("`{}` is empty", member.name),
+                        member.value.span,
+                        "names no principal",
+                    )
+                    .with_help("add `AWS`, `Service`, `Federated` or `CanonicalUser` values"),
+                );
+                return None;
+            }
+            JsonKind::Object(types) => {
+                let problems_before = self.problems.len();
+                for type_member in types {
+                    self.principal_values(type_member, &mut element.entries);
+                }
+                if self.problems.len() > problems_before {
+                    return None;
+                }
+            }
+            _ => {
+                self.wrong_type(member, "`\"*\"` or an object of principal types");
+                return None;
+            }
+        }
+        Some(element)
+    }
+
+    fn principal_values(&mut self, member: &Member, entries: &mut Vec<PrincipalEntry>) {
+        let Some(kind) = PrincipalType::from_key(&member.name) else {
+            let keys = PrincipalType::ALL.map(PrincipalType::key);
+            let mut error = PolicyError::new(
+                format!("unknown principal type `{}`", member.name),
+                member.name_span,
+                "not a principal type",
+            );
+            error = match same_but_case(&member.name, &keys) {
+                Some(known) => error.with_help(format!(
+                    "principal types are case-sensitive: write `{known}`"
+                )),
+                None => error.with_help(
+                    "a principal type is `AWS`, `Service`, `Federated` or `CanonicalUser`",
+                ),
+            };
+            self.report(error);
+            return;
+        };
+        let Some(values) = self.string_list(member) else {
+            return;
+        };
+        for (text, span) in values {
+            match principal::parse_value(kind, &text) {
+                Ok(named) => entries.push(PrincipalEntry {
+                    kind,
+                    text,
+                    span,
+                    named,
+                }),
+                Err(problem) => self.report(
+                    PolicyError::new(format!("invalid {kind} principal `{text}`"), span, problem)
+                        .with_help(principal_help(kind)),
+                ),
+            }
+        }
     }
 
     fn effect(&mut self, member: Option<&Member>, statement: &Json) -> Option<Effect> {
@@ -657,6 +811,23 @@ fn action_problem(text: &str) -> Option<&'static str> {
         return Some("expected one action name after the `:`");
     }
     None
+}
+
+/// How principals of `kind` are written.
+fn principal_help(kind: PrincipalType) -> &'static str {
+    match kind {
+        PrincipalType::Aws => {
+            "an AWS principal is `*`, an account id such as `111122223333`, or an ARN such as \
+             `arn:aws:iam::111122223333:root`, `...:role/Name`, `...:user/Name` or \
+             `arn:aws:sts::111122223333:assumed-role/Name/session`"
+        }
+        PrincipalType::Service => "a service principal looks like `ec2.amazonaws.com`",
+        PrincipalType::Federated => {
+            "a federated principal is a provider, e.g. `cognito-identity.amazonaws.com` or a SAML \
+             provider ARN"
+        }
+        PrincipalType::CanonicalUser => "a canonical user is an Amazon S3 canonical user id",
+    }
 }
 
 /// What is wrong with a resource pattern, if anything.

@@ -1,8 +1,9 @@
 //! Prints a policy as canonical JSON that [`Policy::parse`] reads back to an equal policy.
 //!
 //! The layout is fixed: two spaces of indentation, members in the order `Version`, `Id`,
-//! `Statement`, and in each statement `Sid`, `Effect`, `Action` or `NotAction`, `Resource` or
-//! `NotResource`, `Condition`. `Statement` is always an array; an element with one pattern or a
+//! `Statement`, and in each statement `Sid`, `Effect`, `Principal` or `NotPrincipal`, `Action` or
+//! `NotAction`, `Resource` or `NotResource`, `Condition`. A principal object keeps its keys in
+//! the order written. `Statement` is always an array; an element with one pattern or a
 //! condition key with one value is a string, with several an array of strings. Every condition
 //! value is a string: `true` and `10` print as `"true"` and `"10"`, which the operators read the
 //! same way.
@@ -12,6 +13,7 @@ use std::fmt::{self, Display, Formatter, Write as _};
 use crate::condition::Condition;
 use crate::document::{Policy, Statement};
 use crate::operator::Operator;
+use crate::principal::{PrincipalElement, PrincipalType};
 
 impl Display for Policy {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
@@ -51,6 +53,9 @@ fn write_statement(f: &mut Formatter<'_>, statement: &Statement) -> fmt::Result 
         crate::Effect::Deny => "Deny",
     };
     members.push(("Effect", Value::One(effect)));
+    if let Some(principals) = statement.principals() {
+        members.push((principals.name(), Value::Principals(principals)));
+    }
     let actions = statement.actions();
     members.push((actions.name(), Value::list(actions.texts().collect())));
     if let Some(resources) = statement.resources() {
@@ -79,6 +84,7 @@ enum Value<'a> {
     One(&'a str),
     Many(Vec<&'a str>),
     Conditions(&'a [Condition]),
+    Principals(&'a PrincipalElement),
 }
 
 impl<'a> Value<'a> {
@@ -94,8 +100,34 @@ impl<'a> Value<'a> {
             Value::One(text) => write_string(f, text),
             Value::Many(texts) => write_array(f, texts),
             Value::Conditions(conditions) => write_conditions(f, conditions),
+            Value::Principals(principals) => write_principals(f, principals),
         }
     }
+}
+
+/// Writes a principal element: `"*"`, or an object with one member per type in the order
+/// written.
+fn write_principals(f: &mut Formatter<'_>, principals: &PrincipalElement) -> fmt::Result {
+    if principals.is_bare_wildcard() {
+        return write_string(f, "*");
+    }
+    let mut groups: Vec<(PrincipalType, Vec<&str>)> = Vec::new();
+    for (kind, text) in principals.values() {
+        match groups.iter_mut().find(|(group, _)| *group == kind) {
+            Some((_, texts)) => texts.push(text),
+            None => groups.push((kind, vec![text])),
+        }
+    }
+    f.write_str("{")?;
+    for (index, (kind, texts)) in groups.into_iter().enumerate() {
+        if index > 0 {
+            f.write_str(", ")?;
+        }
+        write_string(f, kind.key())?;
+        f.write_str(": ")?;
+        Value::list(texts).write(f)?;
+    }
+    f.write_str("}")
 }
 
 /// Writes the `Condition` object: one block per operator, in order of first appearance, each

@@ -3,9 +3,12 @@
 //!
 //! Each line holds one vector: `id`, `scp` (attached to the OU that holds the account, beside
 //! `FullAWSAccess` at the root, the OU and the account), optional `identity` (absent means an
-//! identity policy that allows everything), `request` (`action`, `resource`, optional
-//! `principal`, optional `context` where an array is a multi-valued key), `expected` (`Allow`
-//! or `Deny`), and optional `why` and `aws_doc`. Blank lines are skipped. Every problem is
+//! identity policy that allows everything), optional `resource_policy` (a resource-based
+//! policy of the requested resource) and `resource_account` (the account that owns it; by
+//! default the account of the resource ARN, or the principal's when the ARN has none),
+//! `request` (`action`, `resource`, optional `principal`, optional `context` where an array is
+//! a multi-valued key), `expected` (`Allow` or `Deny`), and optional `why` and `aws_doc`. Blank
+//! lines are skipped. Every problem is
 //! reported with its line and column, also those inside an embedded policy.
 
 use std::fmt;
@@ -13,8 +16,8 @@ use std::sync::{Arc, LazyLock};
 
 use miette::{Diagnostic, LabeledSpan, SourceSpan};
 
-use crate::combined::evaluate;
-use crate::document::Policy;
+use crate::combined::{ResourcePolicy, evaluate};
+use crate::document::{Policy, PolicyKind};
 use crate::error::{PolicyError, SourceErrors, SourceLocation, span};
 use crate::json::{self, Json, JsonKind, Member};
 use crate::organization::{
@@ -44,7 +47,8 @@ pub const FULL_AWS_ACCESS_TEXT: &str = r#"{
 const ROOT_ID: &str = "r-root";
 const OU_ID: &str = "ou-vectors";
 
-const FIELDS: &str = "`id`, `scp`, `identity`, `request`, `expected`, `why` and `aws_doc`";
+const FIELDS: &str = "`id`, `scp`, `identity`, `resource_policy`, `resource_account`, \
+                      `request`, `expected`, `why` and `aws_doc`";
 const REQUEST_FIELDS: &str = "`action`, `resource`, `principal` and `context`";
 
 /// One authorization question and its documented answer.
@@ -56,6 +60,8 @@ pub struct DecisionVector {
     pub scp: Arc<Policy>,
     /// The principal's identity policy; `None` means one that allows everything.
     pub identity: Option<Arc<Policy>>,
+    /// The resource-based policy of the requested resource, with the account that owns it.
+    pub resource_policy: Option<ResourcePolicy>,
     /// The request.
     pub request: Request,
     /// The decision AWS's documented semantics give.
@@ -148,17 +154,31 @@ pub fn account_of(principal_arn: &str) -> String {
         .to_owned()
 }
 
+/// The account field of a resource ARN, if it has one.
+fn resource_owner(resource: &str) -> Option<&str> {
+    resource
+        .split(':')
+        .nth(4)
+        .filter(|account| !account.is_empty() && !account.contains(['*', '?']))
+}
+
 /// Decides `vector` with the explained evaluation and compares it with the expectation.
 pub fn evaluate_vector(vector: &DecisionVector) -> VectorOutcome {
     let organization = vector.organization();
-    let (decision, explanation) = match &vector.identity {
-        Some(identity) => {
-            let combined = evaluate(&organization, &[Arc::clone(identity)], &vector.request);
-            (combined.decision(), combined.to_string())
-        }
-        None => {
+    let (decision, explanation) = match (&vector.identity, &vector.resource_policy) {
+        (None, None) => {
             let scp = evaluate_scps(&organization, &vector.request);
             (scp.decision(), scp.to_string())
+        }
+        (identity, resource_policy) => {
+            let identity = identity.clone().unwrap_or_else(allow_all_identity_policy);
+            let combined = evaluate(
+                &organization,
+                &[identity],
+                resource_policy.as_ref(),
+                &vector.request,
+            );
+            (combined.decision(), combined.to_string())
         }
     };
     VectorOutcome {
@@ -167,6 +187,20 @@ pub fn evaluate_vector(vector: &DecisionVector) -> VectorOutcome {
         explanation,
     }
 }
+
+/// The identity policy of a vector that names none: it allows everything.
+fn allow_all_identity_policy() -> Arc<Policy> {
+    Arc::clone(&ALLOW_ALL_IDENTITY_POLICY)
+}
+
+#[expect(
+    clippy::expect_used,
+    reason = "the text is a constant, and a unit test parses it"
+)]
+static ALLOW_ALL_IDENTITY_POLICY: LazyLock<Arc<Policy>> = LazyLock::new(|| {
+    let policy = Policy::parse("allow-all-identity", FULL_AWS_ACCESS_TEXT);
+    Arc::new(policy.expect("the allow-all identity policy parses"))
+});
 
 /// Reads every vector of `text`, one JSON object a line; `source_name` names the file in
 /// messages.
@@ -279,6 +313,8 @@ struct VectorMembers<'a> {
     id: Option<&'a Member>,
     scp: Option<&'a Member>,
     identity: Option<&'a Member>,
+    resource_policy: Option<&'a Member>,
+    resource_account: Option<&'a Member>,
     request: Option<&'a Member>,
     expected: Option<&'a Member>,
     why: Option<&'a Member>,
@@ -314,6 +350,8 @@ impl LineReader<'_> {
                 "id" => &mut found.id,
                 "scp" => &mut found.scp,
                 "identity" => &mut found.identity,
+                "resource_policy" => &mut found.resource_policy,
+                "resource_account" => &mut found.resource_account,
                 "request" => &mut found.request,
                 "expected" => &mut found.expected,
                 "why" => &mut found.why,
@@ -341,13 +379,14 @@ impl LineReader<'_> {
         let name = id.as_deref().unwrap_or("vector");
         let scp = self
             .required(found.scp, "scp", json)
-            .and_then(|member| self.policy(member, &format!("{name}-scp")));
+            .and_then(|member| self.policy(member, &format!("{name}-scp"), PolicyKind::Identity));
         let identity = found
             .identity
-            .map(|member| self.policy(member, &format!("{name}-identity")));
+            .map(|member| self.policy(member, &format!("{name}-identity"), PolicyKind::Identity));
         let request = self
             .required(found.request, "request", json)
             .and_then(|member| self.request(member));
+        let resource_policy = self.resource_policy(found, name, request.as_ref());
         let expected = self
             .required(found.expected, "expected", json)
             .and_then(|member| self.expected(member));
@@ -360,6 +399,7 @@ impl LineReader<'_> {
             id: id?,
             scp: scp?,
             identity: identity.flatten(),
+            resource_policy: resource_policy?,
             request: request?,
             expected: expected?,
             why,
@@ -386,17 +426,64 @@ impl LineReader<'_> {
     }
 
     /// Parses an embedded policy from its own text, so that its problems point into the line.
-    fn policy(&mut self, member: &Member, name: &str) -> Option<Arc<Policy>> {
+    fn policy(&mut self, member: &Member, name: &str, kind: PolicyKind) -> Option<Arc<Policy>> {
         let start = member.value.span.offset();
         let end = start + member.value.span.len();
         let text = self.line.get(start..end).unwrap_or_default();
-        match Policy::parse(name, text) {
+        match Policy::parse_as(kind, name, text) {
             Ok(policy) => Some(Arc::new(policy)),
             Err(errors) => {
                 for error in errors.errors() {
                     let message = format!("invalid `{}`: {}", member.name, error.message());
                     self.report_policy_problem(message, start, error);
                 }
+                None
+            }
+        }
+    }
+
+    /// The resource-based policy and its account: `Some(None)` when the vector has none.
+    fn resource_policy(
+        &mut self,
+        found: &VectorMembers<'_>,
+        name: &str,
+        request: Option<&Request>,
+    ) -> Option<Option<ResourcePolicy>> {
+        let Some(member) = found.resource_policy else {
+            if let Some(account) = found.resource_account {
+                self.report(
+                    "`resource_account` without `resource_policy`",
+                    account.name_span,
+                    "names the owner of a resource policy that is not given",
+                    Some("add `resource_policy`, or remove `resource_account`".to_owned()),
+                );
+                return None;
+            }
+            return Some(None);
+        };
+        let policy = self.policy(
+            member,
+            &format!("{name}-resource-policy"),
+            PolicyKind::ResourceBased,
+        );
+        let account = match found.resource_account {
+            Some(account) => Some((self.string(account)?, account.value.span)),
+            None => None,
+        };
+        let (policy, request) = (policy?, request?);
+        let (account, span) = account.unwrap_or_else(|| {
+            let owner = resource_owner(&request.resource).unwrap_or(&request.account_id);
+            (owner.to_owned(), member.name_span)
+        });
+        match ResourcePolicy::new(policy, account) {
+            Ok(resource_policy) => Some(Some(resource_policy)),
+            Err(error) => {
+                self.report(
+                    format!("invalid `resource_account`: {error}"),
+                    span,
+                    "not an account id",
+                    Some("write the 12-digit id of the account that owns the resource".to_owned()),
+                );
                 None
             }
         }

@@ -211,11 +211,11 @@ fn identity_policies_must_allow_too() {
     let organization = default_organization();
     let allow_ec2 = Arc::new(Policy::parse("identity.json", ALLOW_EC2_ONLY).unwrap());
     let request = create_volume(MEMBER_ROLE, Some("true"));
-    let evaluation = evaluate(&organization, &[Arc::clone(&allow_ec2)], &request);
+    let evaluation = evaluate(&organization, &[Arc::clone(&allow_ec2)], None, &request);
     assert_eq!(evaluation.decision(), Decision::Allow);
     assert_eq!(evaluation.reason(), EvaluationReason::Allowed);
 
-    let none = evaluate(&organization, &[], &request);
+    let none = evaluate(&organization, &[], None, &request);
     assert_eq!(
         none.reason(),
         EvaluationReason::NotAllowedByIdentityPolicies
@@ -224,6 +224,7 @@ fn identity_policies_must_allow_too() {
     let denied = evaluate(
         &organization,
         &[allow_ec2],
+        None,
         &create_volume(MEMBER_ROLE, Some("false")),
     );
     assert_eq!(denied.reason(), EvaluationReason::ExplicitDenyInScp);
@@ -236,7 +237,7 @@ fn identity_policies_must_allow_too() {
         {"Effect": "Deny", "Action": "ec2:*", "Resource": "*"}]}"#;
     let deny_all = Arc::new(Policy::parse("deny.json", deny_all).unwrap());
     let management = create_volume("arn:aws:iam::999999999999:role/Admin", Some("false"));
-    let evaluation = evaluate(&organization, &[deny_all], &management);
+    let evaluation = evaluate(&organization, &[deny_all], None, &management);
     assert_eq!(
         evaluation.reason(),
         EvaluationReason::ExplicitDenyInIdentityPolicy

@@ -88,7 +88,12 @@ fn request(table: &Table<'_>, row: &Row) -> Request {
 fn decide(table: &Table<'_>, policy: &Arc<Policy>, request: &Request) -> (Decision, String) {
     match table.placement {
         Placement::Identity => {
-            let evaluation = evaluate(&organization(Vec::new()), &[Arc::clone(policy)], request);
+            let evaluation = evaluate(
+                &organization(Vec::new()),
+                &[Arc::clone(policy)],
+                None,
+                request,
+            );
             (evaluation.decision(), evaluation.to_string())
         }
         Placement::Scp => {

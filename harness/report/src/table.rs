@@ -81,14 +81,31 @@ fn tally_row(id: &str, operation: &str, tally: &Tally) -> Vec<String> {
     ]
 }
 
-/// One line for each distinct failing case: policy gaps, divergences, errors, state mismatches.
+/// The most distinct failing parameter combinations listed for one scenario operation in one
+/// section of the summary; the rest are counted on one line.
+pub const LISTED_PROBLEMS_PER_OPERATION: usize = 8;
+
+/// One line for each distinct failing case: policy gaps, divergences, errors, state mismatches;
+/// at most [`LISTED_PROBLEMS_PER_OPERATION`] per scenario operation and kind, then a count of
+/// the rest.
 fn problem_lines(results: &RunResults) -> String {
     let mut sections: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
     for scenario in &results.scenarios {
+        // Distinct combinations and cases left out, by section.
+        let mut left_out: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
+        let mut listed: BTreeMap<&'static str, usize> = BTreeMap::new();
         for (row, count) in distinct_rows(&scenario.cases) {
             let Some(title) = problem_title(&row) else {
                 continue;
             };
+            let shown = listed.entry(title).or_default();
+            if *shown == LISTED_PROBLEMS_PER_OPERATION {
+                let rest = left_out.entry(title).or_default();
+                rest.0 += 1;
+                rest.1 += count;
+                continue;
+            }
+            *shown += 1;
             let line = format!(
                 "  {id} {operation} {{{params}}}: expected {expected}, reference {reference}, \
                  target {target}{detail} ({count} case{plural})",
@@ -100,6 +117,17 @@ fn problem_lines(results: &RunResults) -> String {
                 target = row.target,
                 detail = row.note_suffix(),
                 plural = if count == 1 { "" } else { "s" },
+            );
+            sections.entry(title).or_default().push(line);
+        }
+        for (title, (combinations, cases)) in left_out {
+            let line = format!(
+                "  {id} {operation}: {combinations} more combination{plural} ({cases} case{cases_plural}); \
+                 `--out DIR` writes every case to results.json",
+                id = scenario.id,
+                operation = scenario.operation,
+                plural = if combinations == 1 { "" } else { "s" },
+                cases_plural = if cases == 1 { "" } else { "s" },
             );
             sections.entry(title).or_default().push(line);
         }
@@ -272,4 +300,60 @@ fn push_row(out: &mut String, widths: &[usize], cells: &[String]) {
         .collect::<Vec<_>>()
         .join("  ");
     let _ = writeln!(out, "{}", line.trim_end());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Decision, TargetInfo};
+
+    fn gap(size: usize, repeats: usize) -> Vec<CaseResult> {
+        let case = CaseResult {
+            params: BTreeMap::from([("size".to_owned(), serde_json::json!(size))]),
+            resources: BTreeMap::new(),
+            expected: Decision::Deny,
+            reference: Decision::Allow,
+            target: Decision::Allow,
+            verdict: Verdict::PolicyGap,
+            accepted_gap_reason: None,
+            target_detail: None,
+        };
+        vec![case; repeats]
+    }
+
+    #[test]
+    fn the_summary_lists_a_few_failing_combinations_and_counts_the_rest() {
+        let mut cases = Vec::new();
+        for size in 0..11 {
+            cases.extend(gap(size, 1 + size % 2));
+        }
+        let results = RunResults {
+            seed: 7,
+            target: TargetInfo {
+                kind: "reference".to_owned(),
+                version: "test".to_owned(),
+            },
+            scenarios: vec![ScenarioResult {
+                id: "ebs".to_owned(),
+                operation: "CreateVolume".to_owned(),
+                restriction: "volumes are encrypted".to_owned(),
+                cases,
+            }],
+        };
+        let summary = summary(&results);
+        let listed = summary
+            .lines()
+            .filter(|line| line.starts_with("  ebs CreateVolume {"))
+            .count();
+        assert_eq!(listed, LISTED_PROBLEMS_PER_OPERATION, "{summary}");
+        // Sizes 0..11 sort as 0, 1, 10, 2, ...: the first eight are listed, and sizes 7, 8 and
+        // 9 (2 + 1 + 2 cases) are counted.
+        assert!(
+            summary.contains(
+                "  ebs CreateVolume: 3 more combinations (5 cases); `--out DIR` writes every case \
+                 to results.json\n"
+            ),
+            "{summary}"
+        );
+    }
 }

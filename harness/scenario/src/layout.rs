@@ -4,9 +4,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::{Diagnostic, SourceSpan};
 use scpcheck_policy::{
-    AttachedPolicy, LevelKind, LintSeverity, OrgLevel, Organization, Policy, PolicyErrors, lint_scp,
+    AttachedPolicy, LevelKind, LintSeverity, NotUtf8, OrgLevel, Organization, Policy, PolicyErrors,
+    SourceText, decode_utf8, lint_scp,
 };
 use serde::Deserialize;
 
@@ -105,6 +106,10 @@ pub enum PolicySetError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The layout file or a policy file is not UTF-8 text.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    NotUtf8(Box<NotUtf8>),
     /// The layout file is not valid.
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -136,7 +141,7 @@ pub struct LayoutError {
     pub message: String,
     /// The file's text.
     #[source_code]
-    pub source_code: NamedSource<String>,
+    pub source_code: SourceText<String>,
     /// Where.
     #[label("here")]
     pub span: Option<SourceSpan>,
@@ -274,10 +279,12 @@ impl Layout {
 }
 
 fn read(path: &Path) -> Result<String, PolicySetError> {
-    std::fs::read_to_string(path).map_err(|source| PolicySetError::Read {
-        path: path.display().to_string(),
+    let display = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| PolicySetError::Read {
+        path: display.clone(),
         source,
-    })
+    })?;
+    decode_utf8(&display, bytes).map_err(|problem| PolicySetError::NotUtf8(Box::new(problem)))
 }
 
 fn parse_layout(path: &Path, text: &str) -> Result<Layout, PolicySetError> {
@@ -286,7 +293,7 @@ fn parse_layout(path: &Path, text: &str) -> Result<Layout, PolicySetError> {
         PolicySetError::Layout(Box::new(LayoutError {
             path: display.clone(),
             message,
-            source_code: NamedSource::new(display.clone(), text.to_string()),
+            source_code: SourceText::new(display.clone(), text.to_string()),
             span,
             help,
         }))
@@ -394,7 +401,7 @@ fn load_document(dir: &Path, name: &str) -> Result<PolicyDocument, Vec<PolicySet
             PolicySetError::Refused(Box::new(LayoutError {
                 path: source_name.clone(),
                 message: format!("AWS Organizations would refuse it: {}", finding.message()),
-                source_code: NamedSource::new(source_name.clone(), text.clone()),
+                source_code: SourceText::new(source_name.clone(), text.clone()),
                 span: Some(finding.span()),
                 help: finding.help().map(str::to_string),
             }))

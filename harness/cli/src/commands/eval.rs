@@ -13,7 +13,8 @@ use crate::exit_codes;
 #[derive(Debug, Args)]
 pub struct EvalArgs {
     /// A file of decision vectors, one JSON object a line: `id`, `scp`, optional `identity`,
-    /// `request` (`action`, `resource`, optional `principal` and `context`), `expected`
+    /// optional `resource_policy` and `resource_account`, `request` (`action`, `resource`,
+    /// optional `principal` and `context`), `expected`
     /// (`Allow` or `Deny`), optional `why` and `aws_doc`.
     #[arg(long, value_name = "FILE.jsonl")]
     vectors: PathBuf,

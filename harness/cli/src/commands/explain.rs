@@ -1,5 +1,6 @@
-//! `scpcheck explain`: decides one request against SCPs and prints the decision with the full
-//! explanation (every level, policy, statement and condition, with the values compared).
+//! `scpcheck explain`: decides one request against SCPs, and optionally the principal's
+//! identity policies and the resource's resource-based policy, and prints the decision with the
+//! full explanation (every level, policy, statement and condition, with the values compared).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -8,7 +9,8 @@ use std::sync::Arc;
 use clap::Args;
 use scpcheck_policy::vectors::{self, DEFAULT_PRINCIPAL, MANAGEMENT_ACCOUNT};
 use scpcheck_policy::{
-    AttachedPolicy, Context, ContextValue, Organization, Policy, Request, evaluate_scps,
+    AttachedPolicy, Context, ContextValue, Organization, Policy, PolicyKind, Request,
+    ResourcePolicy, evaluate, evaluate_scps,
 };
 use scpcheck_scenario::layout::{OrganizationIds, PolicySet};
 
@@ -54,6 +56,23 @@ pub struct ExplainArgs {
     /// account, which SCPs do not restrict, is `999999999999`.
     #[arg(long, value_name = "ID")]
     account: Option<String>,
+
+    /// An identity policy of the principal; repeat for several. With this option or
+    /// `--resource-policy` the decision combines every policy type given, and the principal has
+    /// only the identity policies given here.
+    #[arg(long = "identity-policy", value_name = "FILE")]
+    identity_policies: Vec<PathBuf>,
+
+    /// The resource-based policy of the resource (e.g. a bucket policy), whose statements name
+    /// principals with `Principal` or `NotPrincipal`.
+    #[arg(long, value_name = "FILE")]
+    resource_policy: Option<PathBuf>,
+
+    /// The account that owns the resource; by default the account in `--resource`, or the
+    /// principal's account when the ARN has none (as S3 ARNs). Another account than the
+    /// principal's makes the request cross-account.
+    #[arg(long, value_name = "ID", requires = "resource_policy")]
+    resource_account: Option<String>,
 }
 
 const CONTEXT_HELP: &str = "\
@@ -125,20 +144,78 @@ fn context(entries: &[ContextEntry]) -> Context {
 }
 
 /// Runs `scpcheck explain`; returns the exit code.
-// Limitation: only the SCPs are evaluated. There is no option for the principal's identity
-// policies, so the decision printed is the SCPs' alone, as if an identity policy allowed the
-// request; the library's `evaluate` would combine both.
+///
+/// With SCPs alone the decision is the SCPs', as if an identity policy allowed the request.
 pub fn run(args: &ExplainArgs) -> i32 {
     let request = request(args);
     let organization = match &args.layout {
         Some(dir) => layout_organization(dir, &request.account_id),
         None => policies_organization(&args.policies),
     };
-    let Some(organization) = organization else {
+    let identity: Vec<Option<Arc<Policy>>> = args
+        .identity_policies
+        .iter()
+        .map(|path| load(path, PolicyKind::Identity))
+        .collect();
+    // `Some(None)`: no resource-based policy given; `None`: one given but not valid.
+    let resource_policy = match args.resource_policy.as_deref() {
+        Some(path) => resource_policy(path, args, &request).map(Some),
+        None => Some(None),
+    };
+    let (Some(organization), Some(identity), Some(resource_policy)) = (
+        organization,
+        identity.into_iter().collect::<Option<Vec<_>>>(),
+        resource_policy,
+    ) else {
         return exit_codes::INVALID_INPUT;
     };
-    print_stdout(&evaluate_scps(&organization, &request).to_string());
+    let explanation = if identity.is_empty() && resource_policy.is_none() {
+        evaluate_scps(&organization, &request).to_string()
+    } else {
+        evaluate(&organization, &identity, resource_policy.as_ref(), &request).to_string()
+    };
+    print_stdout(&explanation);
     exit_codes::SUCCESS
+}
+
+/// Reads the resource-based policy and pairs it with the resource's account; `None` after
+/// reporting a problem.
+fn resource_policy(path: &Path, args: &ExplainArgs, request: &Request) -> Option<ResourcePolicy> {
+    let policy = load(path, PolicyKind::ResourceBased)?;
+    let account = args.resource_account.clone().unwrap_or_else(|| {
+        request
+            .resource
+            .split(':')
+            .nth(4)
+            .filter(|account| !account.is_empty() && !account.contains(['*', '?']))
+            .unwrap_or(&request.account_id)
+            .to_owned()
+    });
+    match ResourcePolicy::new(policy, account) {
+        Ok(resource_policy) => Some(resource_policy),
+        Err(error) => {
+            eprintln!("error: resource account: {error}");
+            None
+        }
+    }
+}
+
+/// Reads and parses one policy file of `kind`; `None` after reporting its problems.
+fn load(path: &Path, kind: PolicyKind) -> Option<Arc<Policy>> {
+    let text = match read_text(path) {
+        Ok(text) => text,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return None;
+        }
+    };
+    match Policy::parse_as(kind, &path.display().to_string(), &text) {
+        Ok(policy) => Some(Arc::new(policy)),
+        Err(errors) => {
+            eprint_diagnostic(&errors);
+            None
+        }
+    }
 }
 
 fn request(args: &ExplainArgs) -> Request {
@@ -169,24 +246,10 @@ fn policies_organization(paths: &[PathBuf]) -> Option<Organization> {
 }
 
 fn load_policy(path: &Path) -> Option<AttachedPolicy> {
-    let text = match read_text(path) {
-        Ok(text) => text,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return None;
-        }
-    };
-    let display = path.display().to_string();
-    match Policy::parse(&display, &text) {
-        Ok(policy) => Some(AttachedPolicy {
-            name: policy_name(path),
-            policy: Arc::new(policy),
-        }),
-        Err(errors) => {
-            eprint_diagnostic(&errors);
-            None
-        }
-    }
+    load(path, PolicyKind::Identity).map(|policy| AttachedPolicy {
+        name: policy_name(path),
+        policy,
+    })
 }
 
 /// The file stem, as the layout names policies.

@@ -4,9 +4,9 @@
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
-use clap::Args;
-use miette::{Diagnostic, NamedSource, Report};
-use scpcheck_policy::{LintSeverity, Policy, lint_scp};
+use clap::{Args, ValueEnum};
+use miette::{Diagnostic, Report};
+use scpcheck_policy::{LintOptions, LintSeverity, Policy, ScpLanguage, SourceText, lint_scp_with};
 
 use super::{print_stdout, read_text, render};
 use crate::exit_codes;
@@ -17,6 +17,29 @@ pub struct LintArgs {
     /// Policy files, or directories whose `*.json` files are checked.
     #[arg(value_name = "FILE_OR_DIR", default_value = "policies")]
     paths: Vec<PathBuf>,
+
+    /// The SCP language AWS Organizations accepts where the policies are attached.
+    #[arg(long, value_enum, default_value_t = ScpLanguageArg::Full)]
+    scp_language: ScpLanguageArg,
+}
+
+/// The values of `--scp-language`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ScpLanguageArg {
+    /// The full IAM policy language, in the AWS commercial and AWS GovCloud (US) Regions.
+    Full,
+    /// The earlier SCP language: an `Allow` statement has only `Action` with `"Resource": "*"`,
+    /// and a wildcard in an action stands alone or at its end.
+    Restricted,
+}
+
+impl From<ScpLanguageArg> for ScpLanguage {
+    fn from(language: ScpLanguageArg) -> Self {
+        match language {
+            ScpLanguageArg::Full => ScpLanguage::Full,
+            ScpLanguageArg::Restricted => ScpLanguage::Restricted,
+        }
+    }
 }
 
 /// What the findings of all files add up to.
@@ -37,11 +60,15 @@ pub fn run(args: &LintArgs) -> i32 {
             return exit_codes::INVALID_INPUT;
         }
     };
+    let options = LintOptions {
+        language: args.scp_language.into(),
+        ..LintOptions::default()
+    };
     let terminal = std::io::stdout().is_terminal();
     let mut tally = Tally::default();
     for file in &files {
         match read_text(file) {
-            Ok(text) => lint_file(file, text, terminal, &mut tally),
+            Ok(text) => lint_file(file, text, &options, terminal, &mut tally),
             Err(message) => {
                 eprintln!("error: {message}");
                 return exit_codes::INVALID_INPUT;
@@ -86,7 +113,7 @@ fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-fn lint_file(path: &Path, text: String, terminal: bool, tally: &mut Tally) {
+fn lint_file(path: &Path, text: String, options: &LintOptions, terminal: bool, tally: &mut Tally) {
     tally.files += 1;
     let name = path.display().to_string();
     let policy = match Policy::parse(&name, &text) {
@@ -97,11 +124,11 @@ fn lint_file(path: &Path, text: String, terminal: bool, tally: &mut Tally) {
             return;
         }
     };
-    let findings = lint_scp(&policy, &text);
+    let findings = lint_scp_with(&policy, &text, options);
     if findings.is_empty() {
         return;
     }
-    let source = NamedSource::new(name, text);
+    let source = SourceText::new(name, text);
     for finding in findings {
         match finding.severity() {
             LintSeverity::Error => tally.errors += 1,

@@ -366,3 +366,117 @@ fn policy_errors_render_with_miette() {
     );
     assert!(rendered.contains("s3.json"), "{rendered}");
 }
+
+fn resource_policy_errors(text: &str) -> Vec<(String, usize, usize)> {
+    Policy::parse_as(PolicyKind::ResourceBased, "bucket.json", text)
+        .unwrap_err()
+        .errors()
+        .iter()
+        .map(|error| {
+            let location = error.location();
+            (error.message().to_owned(), location.line, location.column)
+        })
+        .collect()
+}
+
+#[test]
+fn resource_based_policy_reads_its_principals() {
+    let text = r#"{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Everyone", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+   "Resource": "arn:aws:s3:::bucket/*"},
+  {"Effect": "Allow",
+   "Principal": {"AWS": ["111122223333", "arn:aws:iam::444455556666:role/Reader"],
+                 "Service": "cloudtrail.amazonaws.com"},
+   "Action": "s3:PutObject", "Resource": "arn:aws:s3:::bucket/*"},
+  {"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"},
+   "Action": "s3:*", "Resource": "*"}]}"#;
+    let policy = Policy::parse_as(PolicyKind::ResourceBased, "bucket.json", text).unwrap();
+    assert_eq!(policy.kind(), PolicyKind::ResourceBased);
+    let statements = policy.statements();
+    let everyone = statements[0].principals().unwrap();
+    assert!(everyone.is_bare_wildcard());
+    assert!(!everyone.is_negated());
+    let named: Vec<(PrincipalType, &str)> = statements[1].principals().unwrap().values().collect();
+    assert_eq!(
+        named,
+        [
+            (PrincipalType::Aws, "111122223333"),
+            (PrincipalType::Aws, "arn:aws:iam::444455556666:role/Reader"),
+            (PrincipalType::Service, "cloudtrail.amazonaws.com"),
+        ]
+    );
+    let exempt = statements[2].principals().unwrap();
+    assert!(exempt.is_negated());
+    assert_eq!(exempt.name(), "NotPrincipal");
+    // The same text is not an identity policy.
+    assert!(Policy::parse("bucket.json", text).is_err());
+}
+
+#[test]
+fn resource_based_policy_errors_name_their_place() {
+    let text = r#"{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+  {"Effect": "Allow", "NotPrincipal": {"AWS": "111122223333"}, "Action": "s3:*"},
+  {"Effect": "Deny", "Principal": "arn:aws:iam::111122223333:root", "Action": "s3:*"},
+  {"Effect": "Deny", "Principal": {"aws": "*", "AWS": "arn:aws:iam::111122223333:role/*"},
+   "Action": "s3:*"},
+  {"Effect": "Deny", "Principal": {"AWS": []}, "Action": "s3:*"},
+  {"Effect": "Deny", "Principal": {}, "Action": "s3:*"},
+  {"Effect": "Deny", "Principal": "*", "NotPrincipal": "*", "Action": "s3:*"},
+  {"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111122223333:group/Admins"},
+   "Action": "s3:*"},
+  {"Effect": "Deny", "Principal": 7, "Action": "s3:*"}]}"#;
+    let expected = [
+        (
+            "statement of a resource-based policy has no `Principal`",
+            2,
+            3,
+        ),
+        ("`NotPrincipal` with `Allow` is not supported", 3, 23),
+        ("`Principal` must be `\"*\"` or an object", 4, 35),
+        ("unknown principal type `aws`", 5, 36),
+        (
+            "invalid AWS principal `arn:aws:iam::111122223333:role/*`",
+            5,
+            55,
+        ),
+        ("`AWS` is empty", 7, 43),
+        ("`Principal` is empty", 8, 35),
+        ("statement has both `Principal` and `NotPrincipal`", 9, 40),
+        (
+            "invalid AWS principal `arn:aws:iam::111122223333:group/Admins`",
+            10,
+            43,
+        ),
+        (
+            "`Principal` must be `\"*\"` or an object of principal types",
+            12,
+            35,
+        ),
+    ];
+    let expected: Vec<(String, usize, usize)> = expected
+        .iter()
+        .map(|(message, line, column)| ((*message).to_owned(), *line, *column))
+        .collect();
+    assert_eq!(resource_policy_errors(text), expected);
+
+    let errors = Policy::parse_as(PolicyKind::ResourceBased, "bucket.json", text).unwrap_err();
+    let help = |message: &str| {
+        errors
+            .errors()
+            .iter()
+            .find(|error| error.message() == message)
+            .and_then(PolicyError::help)
+            .map(str::to_owned)
+    };
+    assert_eq!(
+        help("unknown principal type `aws`").as_deref(),
+        Some("principal types are case-sensitive: write `AWS`")
+    );
+    let group = errors
+        .errors()
+        .iter()
+        .find(|error| error.message().contains("group/Admins"))
+        .unwrap();
+    assert_eq!(group.label(), "an IAM user group cannot be a principal");
+}

@@ -158,3 +158,74 @@ fn a_line_that_is_not_an_object_is_refused() {
     assert_eq!(errors[0].message(), "a vector must be a JSON object");
     assert_eq!(errors[0].location(), SourceLocation { line: 1, column: 1 });
 }
+
+const BUCKET_POLICY: &str = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+    "Principal": {"AWS": "111122223333"}, "Action": "s3:GetObject", "Resource": "*"}}"#;
+
+#[test]
+fn a_resource_policy_takes_part_with_its_account() {
+    let bucket = BUCKET_POLICY.replace('\n', " ");
+    let request = r#""request": {"action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"}"#;
+    let text = [
+        line(&format!(
+            r#""resource_policy": {bucket}, {request}, "expected": "Allow""#
+        )),
+        line(&format!(
+            r#""resource_policy": {bucket}, "resource_account": "444455556666", {request},
+            "expected": "Allow""#
+        ))
+        .replace('\n', " "),
+    ]
+    .join("\n");
+    let vectors = parse_vectors("vectors.jsonl", &text).unwrap();
+    // The S3 ARN names no account: the resource is the principal's.
+    let within = vectors[0].resource_policy.as_ref().unwrap();
+    assert_eq!(within.account_id(), MEMBER_ACCOUNT);
+    assert_eq!(within.policy().kind(), PolicyKind::ResourceBased);
+    let across = vectors[1].resource_policy.as_ref().unwrap();
+    assert_eq!(across.account_id(), "444455556666");
+    for vector in &vectors {
+        let outcome = evaluate_vector(vector);
+        assert!(outcome.matches(), "{}", outcome.explanation);
+        assert!(
+            outcome
+                .explanation
+                .contains("resource-based policy (resource in account")
+        );
+    }
+}
+
+#[test]
+fn refuses_a_resource_account_alone_or_malformed_and_a_policy_without_principal() {
+    let bucket = BUCKET_POLICY.replace('\n', " ");
+    let request = r#""request": {"action": "s3:GetObject", "resource": "*"}, "expected": "Deny""#;
+    let text = [
+        line(&format!(r#""resource_account": "444455556666", {request}"#)),
+        line(&format!(
+            r#""resource_policy": {bucket}, "resource_account": "4444", {request}"#
+        )),
+        line(&format!(r#""resource_policy": {SCP}, {request}"#)).replace('\n', " "),
+    ]
+    .join("\n");
+    let found: Vec<(String, usize)> = errors(&text)
+        .iter()
+        .map(|error| (error.message().to_owned(), error.location().line))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("`resource_account` without `resource_policy`".to_owned(), 1),
+            (
+                "invalid `resource_account`: `4444` is not an account id: expected 12 digits"
+                    .to_owned(),
+                2
+            ),
+            (
+                "invalid `resource_policy`: statement of a resource-based policy has no \
+                 `Principal`"
+                    .to_owned(),
+                3
+            ),
+        ]
+    );
+}

@@ -6,7 +6,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use miette::{Diagnostic, LabeledSpan, SourceCode};
+use scpcheck_policy::{NotUtf8, SourceLocation, SourceText};
 
 /// What kind of problem a [`ScenarioError`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -34,6 +35,8 @@ pub enum ScenarioErrorKind {
     UndeclaredParameter,
     /// Two scenario files use the same id.
     DuplicateId,
+    /// The file is not UTF-8 text.
+    NotUtf8,
 }
 
 impl ScenarioErrorKind {
@@ -51,6 +54,7 @@ impl ScenarioErrorKind {
             ScenarioErrorKind::RuleSyntax => "scenario::rule_syntax",
             ScenarioErrorKind::UndeclaredParameter => "scenario::undeclared_parameter",
             ScenarioErrorKind::DuplicateId => "scenario::duplicate_id",
+            ScenarioErrorKind::NotUtf8 => "scenario::not_utf8",
         }
     }
 }
@@ -70,7 +74,7 @@ pub struct ScenarioError {
 /// Where in a file a problem is.
 #[derive(Debug, Clone)]
 struct Place {
-    source: NamedSource<Arc<str>>,
+    source: SourceText<Arc<str>>,
     span: Range<usize>,
     line: usize,
     column: usize,
@@ -93,7 +97,7 @@ impl ScenarioError {
     pub(crate) fn at(problem: Problem, path: &Path, source: &Arc<str>) -> Self {
         let start = floor_char_boundary(source, problem.span.start);
         let end = floor_char_boundary(source, problem.span.end.max(start));
-        let (line, column) = line_and_column(source, start);
+        let location = SourceLocation::of_offset(source, start);
         let name = path.display().to_string();
 
         Self {
@@ -103,12 +107,32 @@ impl ScenarioError {
             help: problem.help,
             path: path.to_owned(),
             place: Some(Box::new(Place {
-                source: NamedSource::new(name, Arc::clone(source)).with_language("TOML"),
+                source: SourceText::new(name, Arc::clone(source)).with_language("TOML"),
                 span: start..end,
-                line,
-                column,
+                line: location.line,
+                column: location.column,
             })),
         }
+    }
+
+    /// The file at `path`, whose bytes are not UTF-8 text. Its place is in the text with the
+    /// invalid bytes replaced, which up to the first of them is the file unchanged.
+    pub(crate) fn not_utf8(path: &Path, problem: &NotUtf8) -> Self {
+        let source: Arc<str> = Arc::from(problem.replaced_text());
+        let span = problem.span();
+        let message = format!(
+            "{message} at byte offset {offset}",
+            message = problem.message(),
+            offset = problem.offset()
+        );
+        let problem = Problem::new(
+            ScenarioErrorKind::NotUtf8,
+            span.offset()..span.offset() + span.len(),
+            message,
+            "not UTF-8",
+        )
+        .help("save the file as UTF-8 text");
+        Self::at(problem, path, &source)
     }
 
     /// What kind of problem this is.
@@ -141,7 +165,8 @@ impl ScenarioError {
         self.place.as_ref().map(|place| place.column)
     }
 
-    /// The byte range of the file the problem underlines.
+    /// The byte range of the file the problem underlines. For a file that is not UTF-8 text it
+    /// is the range of the replacement character that stands for the first invalid bytes.
     pub fn span(&self) -> Option<Range<usize>> {
         self.place.as_ref().map(|place| place.span.clone())
     }
@@ -149,7 +174,7 @@ impl ScenarioError {
     /// The text the problem underlines.
     pub fn underlined(&self) -> Option<&str> {
         let place = self.place.as_ref()?;
-        place.source.inner().get(place.span.clone())
+        place.source.text().get(place.span.clone())
     }
 }
 
@@ -301,18 +326,6 @@ impl Diagnostic for ScenarioErrors {
     }
 }
 
-/// The 1-based line and character column of byte `offset` in `source`.
-fn line_and_column(source: &str, offset: usize) -> (usize, usize) {
-    let before = source.get(..offset).unwrap_or(source);
-    let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
-    let line = before.matches('\n').count() + 1;
-    let column = before
-        .get(line_start..)
-        .map_or(0, |text| text.chars().count())
-        + 1;
-    (line, column)
-}
-
 /// The largest character boundary of `source` at or before `offset`.
 fn floor_char_boundary(source: &str, offset: usize) -> usize {
     let mut offset = offset.min(source.len());
@@ -326,14 +339,42 @@ fn floor_char_boundary(source: &str, offset: usize) -> usize {
 mod tests {
     use super::*;
 
+    fn place_of(source: &str, offset: usize) -> (Option<usize>, Option<usize>) {
+        let source: Arc<str> = Arc::from(source);
+        let problem = Problem::new(ScenarioErrorKind::Syntax, offset..offset, "", "");
+        let error = ScenarioError::at(problem, Path::new("a.toml"), &source);
+        (error.line(), error.column())
+    }
+
     #[test]
     fn lines_and_columns_are_one_based_and_count_characters() {
         let source = "a = 1\nbé = 2\n";
-        assert_eq!(line_and_column(source, 0), (1, 1));
-        assert_eq!(line_and_column(source, 4), (1, 5));
-        assert_eq!(line_and_column(source, 6), (2, 1));
-        assert_eq!(line_and_column(source, 9), (2, 3));
-        assert_eq!(line_and_column(source, source.len()), (3, 1));
+        assert_eq!(place_of(source, 0), (Some(1), Some(1)));
+        assert_eq!(place_of(source, 4), (Some(1), Some(5)));
+        assert_eq!(place_of(source, 6), (Some(2), Some(1)));
+        assert_eq!(place_of(source, 9), (Some(2), Some(3)));
+        assert_eq!(place_of(source, source.len()), (Some(3), Some(1)));
+        // An offset inside `é` is moved back to its first byte.
+        assert_eq!(place_of(source, 8), (Some(2), Some(2)));
+    }
+
+    #[test]
+    fn snippet_headers_agree_with_the_message() {
+        let source: Arc<str> = Arc::from("a = \"日本\"\nbé = 2\n");
+        let offset = source.find('2').unwrap();
+        let problem = Problem::new(ScenarioErrorKind::InvalidValue, offset..offset + 1, "m", "");
+        let error = ScenarioError::at(problem, Path::new("a.toml"), &source);
+
+        assert_eq!(error.to_string(), "a.toml:2:6: m");
+        let label = error.labels().unwrap().next().unwrap();
+        let contents = error
+            .source_code()
+            .unwrap()
+            .read_span(label.inner(), 0, 0)
+            .unwrap();
+        assert_eq!((contents.line() + 1, contents.column() + 1), (2, 6));
+        assert_eq!(contents.name(), Some("a.toml"));
+        assert_eq!(contents.language(), Some("TOML"));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use scpcheck_policy::decode_utf8;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
@@ -27,10 +28,12 @@ const GAP_FIELDS: [&str; 2] = ["when", "reason"];
 
 /// Reads and checks the scenario file at `path`, reporting every problem in it.
 pub fn load_scenario(path: &Path) -> Result<Scenario, ScenarioErrors> {
-    let text = std::fs::read_to_string(path).map_err(|error| {
+    let bytes = std::fs::read(path).map_err(|error| {
         let message = format!("cannot read scenario file: {error}");
         ScenarioErrors::new(vec![ScenarioError::without_place(Io, path, message)])
     })?;
+    let text = decode_utf8(&path.display().to_string(), bytes)
+        .map_err(|problem| ScenarioErrors::new(vec![ScenarioError::not_utf8(path, &problem)]))?;
     parse_scenario(path, &text)
 }
 

@@ -1,0 +1,248 @@
+//! Places in files with non-ASCII text, and in files that are not UTF-8 text: the message, the
+//! snippet header and the accessors all give the same line and column, counted in characters.
+
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "helpers outside `#[test]` functions fail the test by panicking"
+)]
+
+use std::path::{Path, PathBuf};
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
+use scpcheck_scenario::layout::{PolicySet, PolicySetError};
+use scpcheck_scenario::{
+    ScenarioError, ScenarioErrorKind, ScenarioErrors, load_dir, load_scenario, parse_scenario,
+};
+
+/// A scenario file up to the line `deny_when = <rule>`, which is line 16.
+const SCENARIO: &str = r#"id = "places"
+description = "a scenario whose rule has non-ASCII text"
+
+[restriction]
+section = "EC2 restrictions"
+text = "EBS volumes can only be created if they are encrypted"
+
+[[operation]]
+name = "ec2:CreateVolume"
+
+[operation.params.encrypted]
+values = [true, false]
+absent = true
+
+[operation.expect]
+"#;
+
+/// `diagnostic` as the command line prints it, without colour.
+fn rendered(diagnostic: &dyn Diagnostic) -> String {
+    let handler =
+        GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(400);
+    let mut out = String::new();
+    handler.render_report(&mut out, diagnostic).unwrap();
+    out
+}
+
+fn scenario_errors(rule_line: &str) -> ScenarioErrors {
+    let text = format!("{SCENARIO}{rule_line}\n");
+    match parse_scenario(Path::new("scenarios/places.toml"), &text) {
+        Ok(_) => panic!("the scenario loaded without problems"),
+        Err(errors) => errors,
+    }
+}
+
+fn only(errors: &ScenarioErrors) -> &ScenarioError {
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    errors.errors().first().unwrap()
+}
+
+#[test]
+fn a_rule_syntax_error_after_non_ascii_text_has_one_column() {
+    // `&` is the 20th character of the rule, which starts in column 14; counted in bytes,
+    // `é日本` would move it five columns further.
+    let errors = scenario_errors(r#"deny_when = 'encrypted == "é日本" & encrypted == true'"#);
+    let error = only(&errors);
+
+    assert_eq!(error.kind(), ScenarioErrorKind::RuleSyntax);
+    assert_eq!((error.line(), error.column()), (Some(16), Some(33)));
+    assert_eq!(error.underlined(), Some("&"));
+    assert_eq!(
+        error.to_string(),
+        "scenarios/places.toml:16:33: unexpected character `&`"
+    );
+    let report = rendered(&errors);
+    assert!(
+        report.contains("scenarios/places.toml:16:33: unexpected character `&`"),
+        "{report}"
+    );
+    assert!(report.contains("[scenarios/places.toml:16:33]"), "{report}");
+    assert!(
+        report.contains("help: join comparisons with `and`"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_non_ascii_parameter_name_is_placed_and_underlined_in_characters() {
+    let errors = scenario_errors(r#"deny_when = "encrypted == true or 日本 is absent""#);
+    let error = only(&errors);
+
+    assert_eq!(error.kind(), ScenarioErrorKind::UndeclaredParameter);
+    assert_eq!(error.underlined(), Some("日本"));
+    assert_eq!(
+        error.to_string(),
+        "scenarios/places.toml:16:35: rule names undeclared parameter `日本`"
+    );
+    let report = rendered(&errors);
+    assert!(report.contains("[scenarios/places.toml:16:35]"), "{report}");
+}
+
+/// A directory under the system's temporary directory, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let path =
+            std::env::temp_dir().join(format!("scpcheck-places-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap();
+        Self(path)
+    }
+
+    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A file whose second line holds the byte 0xFF after `before`: `first` and a newline, then
+/// `before`, 0xFF and `after`.
+fn with_invalid_byte(first: &str, before: &str, after: &str) -> Vec<u8> {
+    let mut bytes = format!("{first}\n{before}").into_bytes();
+    bytes.push(0xFF);
+    bytes.extend_from_slice(after.as_bytes());
+    bytes
+}
+
+#[test]
+fn a_scenario_file_that_is_not_utf8_is_reported_with_its_place() {
+    let dir = TempDir::new("scenario");
+    let bytes = with_invalid_byte("id = \"places\"", "description = \"né ", "\"\n");
+    let path = dir.write("bad.toml", &bytes);
+
+    let errors = load_scenario(&path).unwrap_err();
+    let error = only(&errors);
+    assert_eq!(error.kind(), ScenarioErrorKind::NotUtf8);
+    assert_eq!((error.line(), error.column()), (Some(2), Some(19)));
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "{}:2:19: not UTF-8 text: invalid byte 0xFF at byte offset 33",
+            path.display()
+        )
+    );
+    assert_eq!(error.help_text(), Some("save the file as UTF-8 text"));
+    assert_eq!(error.underlined(), Some("\u{FFFD}"));
+    let report = rendered(&errors);
+    assert!(
+        report.contains(&format!("[{}:2:19]", path.display())),
+        "{report}"
+    );
+    assert!(report.contains("not UTF-8"), "{report}");
+
+    let from_dir = load_dir(&dir.0).unwrap_err();
+    assert_eq!(only(&from_dir).to_string(), error.to_string());
+}
+
+/// A policy directory whose layout attaches `FullAWSAccess` and the policy `guard`.
+fn policy_dir(name: &str, layout: &[u8], guard: &[u8]) -> TempDir {
+    let dir = TempDir::new(name);
+    dir.write("layout.toml", layout);
+    dir.write("guard.json", guard);
+    dir
+}
+
+const LAYOUT: &str = "[root]\npolicies = [\"FullAWSAccess\", \"guard\"]\n\n\
+                      [account]\nname = \"workloads\"\npolicies = []\n";
+
+const GUARD: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [{ "Effect": "Deny", "Action": "ec2:*", "Resource": "*" }]
+}"#;
+
+fn only_set_error(dir: &Path) -> PolicySetError {
+    let mut errors = PolicySet::load(dir).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    errors.remove(0)
+}
+
+#[test]
+fn a_layout_file_that_is_not_utf8_is_reported_with_its_place() {
+    let layout = with_invalid_byte("[root]", "policies = [\"日本", "\"]\n");
+    let dir = policy_dir("layout", &layout, GUARD.as_bytes());
+    let path = dir.0.join("layout.toml");
+
+    let error = only_set_error(&dir.0);
+    assert!(matches!(error, PolicySetError::NotUtf8(_)), "{error:?}");
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "`{}`: not UTF-8 text: invalid byte 0xFF at line 2, column 16 (byte offset 26)",
+            path.display()
+        )
+    );
+    let report = rendered(&error);
+    assert!(
+        report.contains(&format!("[{}:2:16]", path.display())),
+        "{report}"
+    );
+    assert!(
+        report.contains("help: save the file as UTF-8 text"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_policy_file_that_is_not_utf8_is_reported_with_its_place() {
+    let guard = with_invalid_byte("{", "  \"Version\": \"2012-10-17\", ", "\n}\n");
+    let dir = policy_dir("policy", LAYOUT.as_bytes(), &guard);
+    let path = dir.0.join("guard.json");
+
+    let error = only_set_error(&dir.0);
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "`{}`: not UTF-8 text: invalid byte 0xFF at line 2, column 28 (byte offset 29)",
+            path.display()
+        )
+    );
+    let report = rendered(&error);
+    assert!(
+        report.contains(&format!("[{}:2:28]", path.display())),
+        "{report}"
+    );
+}
+
+#[test]
+fn layout_problems_after_non_ascii_text_have_their_header_in_characters() {
+    let layout = LAYOUT.replace("\"FullAWSAccess\", \"guard\"", "\"guard\", \"日本/x\"");
+    let dir = policy_dir("names", layout.as_bytes(), GUARD.as_bytes());
+    let path = dir.0.join("layout.toml");
+
+    let error = only_set_error(&dir.0);
+    assert!(
+        error.to_string().contains("`日本/x` is not a policy name"),
+        "{error}"
+    );
+    let report = rendered(&error);
+    assert!(
+        report.contains(&format!("[{}:2:22]", path.display())),
+        "{report}"
+    );
+}
