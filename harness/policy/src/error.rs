@@ -206,9 +206,10 @@ impl Diagnostic for NotUtf8 {
     }
 }
 
-/// One problem in a policy document: a message, the span it is about, and optional advice.
+/// One problem in a source text (a policy document, a vector file): a message, the span it is
+/// about, the text written under it, optional advice and further labelled places.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PolicyError {
+pub struct SourceProblem {
     message: String,
     span: SourceSpan,
     label: String,
@@ -217,14 +218,18 @@ pub struct PolicyError {
     location: SourceLocation,
 }
 
-impl PolicyError {
-    /// A problem about `span`, with `label` written under it.
+/// One problem in a policy document.
+pub type PolicyError = SourceProblem;
+
+impl SourceProblem {
+    /// A problem about `span`, with `label` written under it; its location is set when it is
+    /// collected with the text.
     pub(crate) fn new(
         message: impl Into<String>,
         span: SourceSpan,
         label: impl Into<String>,
-    ) -> PolicyError {
-        PolicyError {
+    ) -> SourceProblem {
+        SourceProblem {
             message: message.into(),
             span,
             label: label.into(),
@@ -235,8 +240,14 @@ impl PolicyError {
     }
 
     /// Adds advice on how to fix the problem.
-    pub(crate) fn with_help(mut self, help: impl Into<String>) -> PolicyError {
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> SourceProblem {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Sets the location from the place of the span in `text`.
+    pub(crate) fn located_in(mut self, text: &str) -> SourceProblem {
+        self.location = SourceLocation::of_offset(text, self.span.offset());
         self
     }
 
@@ -277,15 +288,15 @@ impl PolicyError {
     }
 }
 
-impl fmt::Display for PolicyError {
+impl fmt::Display for SourceProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for PolicyError {}
+impl std::error::Error for SourceProblem {}
 
-impl Diagnostic for PolicyError {
+impl Diagnostic for SourceProblem {
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.help
             .as_ref()
@@ -305,25 +316,29 @@ impl Diagnostic for PolicyError {
 /// Every problem found in one source text (a policy document, a vector file), with the text
 /// for rendering them.
 #[derive(Debug, Clone)]
-pub struct SourceErrors<E> {
+pub struct SourceErrors {
     what: &'static str,
     source: SourceText<String>,
-    errors: Vec<E>,
+    errors: Vec<SourceProblem>,
 }
 
 /// Every problem found in one policy document.
-pub type PolicyErrors = SourceErrors<PolicyError>;
+pub type PolicyErrors = SourceErrors;
 
-impl<E> SourceErrors<E> {
-    /// Collects `errors` found in `text`, a `what` (e.g. `policy`), ordered by `place`.
+impl SourceErrors {
+    /// Collects `errors` found in `text`, a `what` (e.g. `policy`), each located in the text
+    /// and ordered by its place.
     pub(crate) fn collect(
         what: &'static str,
         source_name: &str,
         text: &str,
-        mut errors: Vec<E>,
-        place: impl Fn(&E) -> usize,
+        errors: Vec<SourceProblem>,
     ) -> Self {
-        errors.sort_by_key(|error| place(error));
+        let mut errors: Vec<SourceProblem> = errors
+            .into_iter()
+            .map(|error| error.located_in(text))
+            .collect();
+        errors.sort_by_key(|error| error.span.offset());
         SourceErrors {
             what,
             source: SourceText::new(source_name, text.to_owned()),
@@ -332,7 +347,7 @@ impl<E> SourceErrors<E> {
     }
 
     /// The problems, in the order they appear in the text.
-    pub fn errors(&self) -> &[E] {
+    pub fn errors(&self) -> &[SourceProblem] {
         &self.errors
     }
 
@@ -342,19 +357,7 @@ impl<E> SourceErrors<E> {
     }
 }
 
-impl PolicyErrors {
-    /// Collects `errors` found in `text`, ordered by their place in the text.
-    pub(crate) fn new(source_name: &str, text: &str, mut errors: Vec<PolicyError>) -> Self {
-        for error in &mut errors {
-            error.location = SourceLocation::of_offset(text, error.span.offset());
-        }
-        Self::collect("policy", source_name, text, errors, |error| {
-            error.span.offset()
-        })
-    }
-}
-
-impl<E: fmt::Display> fmt::Display for SourceErrors<E> {
+impl fmt::Display for SourceErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (what, name) = (self.what, self.source.name());
         match self.errors.as_slice() {
@@ -364,9 +367,9 @@ impl<E: fmt::Display> fmt::Display for SourceErrors<E> {
     }
 }
 
-impl<E: fmt::Debug + fmt::Display> std::error::Error for SourceErrors<E> {}
+impl std::error::Error for SourceErrors {}
 
-impl<E: Diagnostic> Diagnostic for SourceErrors<E> {
+impl Diagnostic for SourceErrors {
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&self.source)
     }
@@ -441,7 +444,7 @@ mod tests {
         let text = "{\"Sid\": \"日本\", \"x\": 1}";
         let offset = text.find("\"x\"").unwrap();
         let error = PolicyError::new("unknown field `x`", span(offset, 3), "here");
-        let errors = PolicyErrors::new("p.json", text, vec![error]);
+        let errors = PolicyErrors::collect("policy", "p.json", text, vec![error]);
 
         let location = errors.errors()[0].location();
         assert_eq!(

@@ -32,7 +32,8 @@ pub use document::{
     ActionElement, Effect, Policy, PolicyKind, PolicyVersion, ResourceElement, Statement,
 };
 pub use error::{
-    NotUtf8, PolicyError, PolicyErrors, SourceErrors, SourceLocation, SourceText, decode_utf8,
+    NotUtf8, PolicyError, PolicyErrors, SourceErrors, SourceLocation, SourceProblem, SourceText,
+    decode_utf8,
 };
 pub use evaluate::{PolicyEvaluation, StatementEvaluation};
 pub use lint::{LintFinding, LintOptions, LintSeverity, ScpLanguage, lint_scp, lint_scp_with};

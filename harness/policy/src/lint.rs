@@ -9,7 +9,7 @@ use std::fmt;
 use miette::{Diagnostic, LabeledSpan, SourceSpan};
 
 use crate::document::{Effect, Policy, PolicyVersion, Statement};
-use crate::error::{SourceLocation, span};
+use crate::error::{SourceLocation, SourceProblem, span};
 use crate::operator::{BaseOperator, Kind, SetQualifier};
 
 /// How serious a finding is.
@@ -62,16 +62,12 @@ impl Default for LintOptions {
     }
 }
 
-/// One finding about a policy.
+/// One finding about a policy: a rule's code and severity, and the problem with its place.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LintFinding {
     code: &'static str,
     severity: LintSeverity,
-    message: String,
-    span: SourceSpan,
-    label: String,
-    help: Option<String>,
-    location: SourceLocation,
+    problem: SourceProblem,
 }
 
 impl LintFinding {
@@ -87,33 +83,33 @@ impl LintFinding {
 
     /// What is wrong, as one lowercase fragment.
     pub fn message(&self) -> &str {
-        &self.message
+        self.problem.message()
     }
 
     /// The span of the source the finding is about.
     pub fn span(&self) -> SourceSpan {
-        self.span
+        self.problem.span()
     }
 
     /// The text written under the span.
     pub fn label(&self) -> &str {
-        &self.label
+        self.problem.label()
     }
 
     /// Advice, if any.
     pub fn help(&self) -> Option<&str> {
-        self.help.as_deref()
+        self.problem.help()
     }
 
     /// Where the span starts.
     pub fn location(&self) -> SourceLocation {
-        self.location
+        self.problem.location()
     }
 }
 
 impl fmt::Display for LintFinding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        fmt::Display::fmt(&self.problem, f)
     }
 }
 
@@ -132,14 +128,11 @@ impl Diagnostic for LintFinding {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|help| Box::new(help) as Box<dyn fmt::Display + 'a>)
+        Diagnostic::help(&self.problem)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let label = LabeledSpan::new_primary_with_span(Some(self.label.clone()), self.span);
-        Some(Box::new(std::iter::once(label)))
+        Diagnostic::labels(&self.problem)
     }
 }
 
@@ -163,7 +156,7 @@ pub fn lint_scp_with(policy: &Policy, source: &str, options: &LintOptions) -> Ve
             lint.restricted(statement);
         }
     }
-    lint.findings.sort_by_key(|finding| finding.span.offset());
+    lint.findings.sort_by_key(|finding| finding.span().offset());
     lint.findings
 }
 
@@ -181,14 +174,14 @@ impl Lint<'_> {
         (span, label): (SourceSpan, &str),
         help: Option<String>,
     ) {
+        let mut problem = SourceProblem::new(message, span, label).located_in(self.source);
+        if let Some(help) = help {
+            problem = problem.with_help(help);
+        }
         self.findings.push(LintFinding {
             code,
             severity,
-            message,
-            span,
-            label: label.to_owned(),
-            help,
-            location: SourceLocation::of_offset(self.source, span.offset()),
+            problem,
         });
     }
 

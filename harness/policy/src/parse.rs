@@ -51,7 +51,7 @@ pub(crate) fn parse_policy(
     });
     match policy {
         Some(policy) if problems.is_empty() => Ok(policy),
-        _ => Err(PolicyErrors::new(source_name, text, problems)),
+        _ => Err(PolicyErrors::collect("policy", source_name, text, problems)),
     }
 }
 

@@ -11,14 +11,13 @@
 //! lines are skipped. Every problem is
 //! reported with its line and column, also those inside an embedded policy.
 
-use std::fmt;
 use std::sync::{Arc, LazyLock};
 
-use miette::{Diagnostic, LabeledSpan, SourceSpan};
+use miette::SourceSpan;
 
 use crate::combined::{ResourcePolicy, evaluate};
 use crate::document::{Policy, PolicyKind};
-use crate::error::{PolicyError, SourceErrors, SourceLocation, span};
+use crate::error::{PolicyError, SourceErrors, SourceLocation, SourceProblem, span};
 use crate::json::{self, Json, JsonKind, Member};
 use crate::organization::{
     AttachedPolicy, Decision, LevelKind, OrgLevel, Organization, evaluate_scps,
@@ -233,71 +232,16 @@ pub fn parse_vectors(source_name: &str, text: &str) -> Result<Vec<DecisionVector
             source_name,
             text,
             problems,
-            |error| error.span.offset(),
         ))
     }
 }
 
-/// One problem in a vector file: a message, the span it is about, and optional advice.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VectorError {
-    message: String,
-    span: SourceSpan,
-    label: String,
-    help: Option<String>,
-    location: SourceLocation,
-}
-
-impl VectorError {
-    /// What is wrong, as one lowercase fragment.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-
-    /// The span of the file's text the problem is about.
-    pub fn span(&self) -> SourceSpan {
-        self.span
-    }
-
-    /// The text written under the span.
-    pub fn label(&self) -> &str {
-        &self.label
-    }
-
-    /// Advice on how to fix the problem, if any.
-    pub fn help(&self) -> Option<&str> {
-        self.help.as_deref()
-    }
-
-    /// Where the span starts.
-    pub fn location(&self) -> SourceLocation {
-        self.location
-    }
-}
-
-impl fmt::Display for VectorError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for VectorError {}
-
-impl Diagnostic for VectorError {
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|help| Box::new(help) as Box<dyn fmt::Display + 'a>)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let label = LabeledSpan::new_primary_with_span(Some(self.label.clone()), self.span);
-        Some(Box::new(std::iter::once(label)))
-    }
-}
+/// One problem in a vector file: a message, the span of the file it is about, and optional
+/// advice.
+pub type VectorError = SourceProblem;
 
 /// Every problem found in one vector file.
-pub type VectorErrors = SourceErrors<VectorError>;
+pub type VectorErrors = SourceErrors;
 
 /// Reads one line; spans of the line's JSON are shifted by `offset` into the whole file.
 struct LineReader<'a> {
@@ -664,13 +608,11 @@ impl LineReader<'_> {
         help: Option<String>,
     ) {
         let offset = self.offset + at.offset();
-        self.problems.push(VectorError {
-            message: message.into(),
-            span: span(offset, at.len()),
-            label: label.into(),
-            help,
-            location: SourceLocation::of_offset(self.text, offset),
-        });
+        let mut problem = SourceProblem::new(message, span(offset, at.len()), label);
+        if let Some(help) = help {
+            problem = problem.with_help(help);
+        }
+        self.problems.push(problem);
     }
 }
 
