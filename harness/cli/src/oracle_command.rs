@@ -3,11 +3,11 @@
 
 use std::io::IsTerminal as _;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use scpcheck_oracle::{
-    CompareError, CompareOptions, Installation, Oracle, OracleOptions, OracleVersions, Report,
-    cache_dir, compare,
+    CaseKind, CompareError, CompareOptions, Installation, Oracle, OracleOptions, OracleVersions,
+    Report, cache_dir, compare,
 };
 
 use crate::exit_codes;
@@ -22,14 +22,43 @@ pub struct OracleArgs {
     /// Seed of the case generator; the same seed gives the same cases. Random when not given.
     #[arg(long)]
     pub seed: Option<u64>,
+
+    /// Which question the generated cases ask.
+    #[arg(long, value_enum, default_value_t = KindArg::Scp)]
+    pub kind: KindArg,
+}
+
+/// The values of `--kind`: which question the generated cases ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    /// The SCP decision alone, for a principal whose identity policy allows everything and a
+    /// resource in its own account.
+    Scp,
+    /// The overall decision of SCPs, identity policies and a resource-based policy, for callers
+    /// and resources in two accounts.
+    All,
+}
+
+impl From<KindArg> for CaseKind {
+    fn from(kind: KindArg) -> Self {
+        match kind {
+            KindArg::Scp => CaseKind::ScpLayer,
+            KindArg::All => CaseKind::AllPolicies,
+        }
+    }
 }
 
 /// Runs `scpcheck oracle` with `seed`; returns the exit code: success when every disagreement
 /// is explained by a known departure, a conformance failure otherwise, target unavailable when
 /// the oracle cannot be installed or started.
 pub fn run(args: &OracleArgs, seed: u64) -> i32 {
+    let kind = match args.kind {
+        KindArg::Scp => "scp",
+        KindArg::All => "all",
+    };
     println!(
-        "scpcheck oracle: seed {seed} (rerun with `--seed {seed}`), {cases} cases",
+        "scpcheck oracle: seed {seed} (rerun with `--seed {seed}`), {cases} cases of kind \
+         `{kind}`",
         cases = args.cases
     );
     let mut oracle = match start() {
@@ -49,11 +78,11 @@ pub fn run(args: &OracleArgs, seed: u64) -> i32 {
             bar.set_position(done);
         }
     };
-    let result = compare(
-        &mut oracle,
-        CompareOptions::new(args.cases, seed),
-        &mut progress,
-    );
+    let options = CompareOptions {
+        kind: args.kind.into(),
+        ..CompareOptions::new(args.cases, seed)
+    };
+    let result = compare(&mut oracle, options, &mut progress);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -110,6 +139,17 @@ pub fn summary(report: &Report) -> String {
         "conditions by operator family: {}\n",
         families.join(", ")
     ));
+    if !report.reasons.is_empty() {
+        let reasons: Vec<String> = report
+            .reasons
+            .iter()
+            .map(|(reason, count)| format!("{reason} {count}"))
+            .collect();
+        text.push_str(&format!(
+            "the evaluator's decisions by reason: {}\n",
+            reasons.join(", ")
+        ));
+    }
     if !report.oracle_errors.is_empty() {
         text.push_str(&format!(
             "cases the oracle could not evaluate: {}\n",
@@ -153,4 +193,38 @@ fn progress_bar(cases: u64) -> Option<ProgressBar> {
         .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
     Some(bar)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_counts_decisions_by_reason_for_the_kind_all() {
+        let mut report = Report {
+            cases: 3,
+            kind: CaseKind::AllPolicies,
+            ..Report::default()
+        };
+        report.reasons.insert("AllowedAcrossAccounts".to_owned(), 2);
+        report.reasons.insert("ExplicitDenyInScp".to_owned(), 1);
+        let text = summary(&report);
+        let line = "the evaluator's decisions by reason: AllowedAcrossAccounts 2, \
+                    ExplicitDenyInScp 1\n";
+        assert!(text.contains(line), "{text}");
+        let scp_only = summary(&Report::default());
+        assert!(!scp_only.contains("by reason"), "{scp_only}");
+    }
+
+    #[test]
+    fn kinds_are_named_as_on_the_command_line() {
+        assert_eq!(CaseKind::from(KindArg::Scp), CaseKind::ScpLayer);
+        assert_eq!(CaseKind::from(KindArg::All), CaseKind::AllPolicies);
+        let names: Vec<String> = KindArg::value_variants()
+            .iter()
+            .filter_map(|kind| kind.to_possible_value())
+            .map(|value| value.get_name().to_owned())
+            .collect();
+        assert_eq!(names, ["scp", "all"]);
+    }
 }

@@ -8,9 +8,19 @@
 // Output on stdout, one line per input line, in input order, with the same id:
 //   {"id": 7, "result": "Allowed", "control": "Allowed"}   or   {"id": 7, "error": "..."}
 // `result` is the decision with the SCP levels, `control` the same request without any SCP. The
-// principal always has an allow-all identity policy and asks for a resource in its own account,
-// so when `control` is `Allowed` nothing but the SCPs can deny, and `result` is the SCP layer's
+// principal has an allow-all identity policy and asks for a resource in its own account, so
+// when `control` is `Allowed` nothing but the SCPs can deny, and `result` is the SCP layer's
 // decision. The first line written is {"hello": {...}} with the versions in use.
+//
+// A question about every policy type also carries the principal's identity policies and, if the
+// resource has one, its resource-based policy; `account` is then the resource's account:
+//   {..., "identityPolicies": [{"name": "identity-0", "policy": {...}}],
+//    "resourcePolicy": {...}}
+// and is answered with the overall decision alone:
+//   {"id": 7, "result": "ImplicitlyDenied", "scope": "all"}
+// No control answer is computed for these: the questions avoid the services whose own
+// authorization rules the package models (kms, sts, iam), and S3 Block Public Access stays off
+// because no setting for it is passed.
 //
 // The unvalidated entry point is used on purpose: the validated one drops context keys that its
 // service data says do not apply and keeps only the first value of an array given for a key it
@@ -28,6 +38,39 @@ const ALLOW_ALL = {
 function packageVersion() {
   const url = new URL('./node_modules/@cloud-copilot/iam-simulate/package.json', import.meta.url);
   return JSON.parse(readFileSync(url, 'utf8')).version;
+}
+
+// The unvalidated entry point loads a resource-based policy without a name and then fails
+// reading that name. A policy already marked as validated (the package's plain-data form,
+// `{__validated, policyDocument, metadata, errors}`) is loaded with the name it carries.
+function namedResourcePolicy(policy) {
+  if (policy === undefined || policy === null) {
+    return undefined;
+  }
+  return {
+    __validated: true,
+    policyDocument: policy,
+    metadata: { name: 'ResourcePolicy' },
+    errors: [],
+  };
+}
+
+function overallSimulation(question) {
+  return {
+    request: {
+      principal: question.principal,
+      action: question.action,
+      resource: { resource: question.resource, accountId: question.account },
+      contextVariables: question.context,
+    },
+    identityPolicies: question.identityPolicies,
+    serviceControlPolicies: question.levels.map((level) => ({
+      orgIdentifier: level.id,
+      policies: level.policies,
+    })),
+    resourceControlPolicies: [],
+    resourcePolicy: namedResourcePolicy(question.resourcePolicy),
+  };
 }
 
 function simulation(question, withScps) {
@@ -53,6 +96,10 @@ function answer(line) {
   try {
     const question = JSON.parse(line);
     id = question.id;
+    if (Array.isArray(question.identityPolicies)) {
+      const result = runUnsafeSimulation(overallSimulation(question), {});
+      return { id, result, scope: 'all' };
+    }
     const result = runUnsafeSimulation(simulation(question, true), {});
     const control = runUnsafeSimulation(simulation(question, false), {});
     return { id, result, control };

@@ -1,16 +1,20 @@
-//! One generated authorization question: an organization with its SCPs and a request, in a
+//! One generated authorization question: an organization with its SCPs, optionally the
+//! caller's identity policies and the resource's resource-based policy, and a request, in a
 //! form both evaluators can be given.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use scpcheck_policy::{
-    AttachedPolicy, Context, ContextValue, Decision, Effect, LevelKind, OrgLevel, Organization,
-    Policy, PolicyErrors, Request, scp_decision,
+    AttachedPolicy, Context, ContextValue, Decision, Effect, EvaluationReason, LevelKind, OrgLevel,
+    Organization, Policy, PolicyErrors, PolicyKind, Request, ResourcePolicy, ResourcePolicyError,
+    evaluate, scp_decision,
 };
 use serde_json::{Map, Value, json};
 
-use crate::protocol::{OracleLevel, OraclePolicy, OracleRequest};
+pub use crate::principals::Principal;
+use crate::principals::{Account, PrincipalDocument};
+use crate::protocol::{OracleLevel, OraclePermissions, OraclePolicy, OracleRequest};
 
 /// The member account every ordinary principal belongs to.
 pub const MEMBER_ACCOUNT: &str = "111122223333";
@@ -21,7 +25,8 @@ pub const FULL_AWS_ACCESS: &str = "FullAWSAccess";
 const FULL_AWS_ACCESS_TEXT: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
-/// An organization and a request.
+/// An organization and a request, and for a case over every policy type the caller's identity
+/// policies and the resource's policy.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Case {
     /// The levels from the root down; the last one is the account when there are two or more.
@@ -34,6 +39,28 @@ pub struct Case {
     pub resource: String,
     /// The condition keys present, each once (compared ignoring letter case).
     pub context: Vec<(String, KeyValue)>,
+    /// The caller's identity policies and the resource's policy; `None` asks about the SCPs
+    /// alone, for a caller whose identity policy allows everything and a resource in its own
+    /// account.
+    pub permissions: Option<Permissions>,
+}
+
+/// The policies besides SCPs of a case over every policy type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Permissions {
+    /// The caller's identity policies, possibly none.
+    pub identity: Vec<PolicyDocument>,
+    /// The resource-based policy of the requested resource, if it has one.
+    pub resource_policy: Option<ResourcePolicyDocument>,
+}
+
+/// A resource-based policy and the account that owns the resource.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourcePolicyDocument {
+    /// The policy; every statement has a principal element.
+    pub document: PolicyDocument,
+    /// The account that owns the resource.
+    pub owner: Account,
 }
 
 /// The SCPs attached to one level.
@@ -72,6 +99,8 @@ pub struct StatementDocument {
     pub resource: Element,
     /// The conditions, each one operator on one key; at most one per operator and key.
     pub conditions: Vec<ConditionDocument>,
+    /// `Principal` or `NotPrincipal`, in resource-based policies only.
+    pub principal: Option<PrincipalDocument>,
 }
 
 /// An element with its negated form: `Action`/`NotAction`, `Resource`/`NotResource`.
@@ -103,39 +132,6 @@ pub enum KeyValue {
     Multi(Vec<String>),
 }
 
-/// Who makes the request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Principal {
-    /// A role in the member account.
-    Member,
-    /// A service-linked role in the member account.
-    ServiceLinkedRole,
-    /// A role in the management account.
-    Management,
-}
-
-impl Principal {
-    /// The principal's ARN.
-    pub fn arn(self) -> &'static str {
-        match self {
-            Principal::Member => "arn:aws:iam::111122223333:role/Member",
-            Principal::ServiceLinkedRole => {
-                "arn:aws:iam::111122223333:role/aws-service-role/ec2.amazonaws.com/\
-                 AWSServiceRoleForEC2"
-            }
-            Principal::Management => "arn:aws:iam::999999999999:role/Admin",
-        }
-    }
-
-    /// The principal's account.
-    pub fn account(self) -> &'static str {
-        match self {
-            Principal::Member | Principal::ServiceLinkedRole => MEMBER_ACCOUNT,
-            Principal::Management => MANAGEMENT_ACCOUNT,
-        }
-    }
-}
-
 impl PolicyDocument {
     /// The document as policy JSON; conditions are grouped by operator.
     pub fn to_json(&self) -> Value {
@@ -152,6 +148,9 @@ impl PolicyDocument {
 fn statement_json(statement: &StatementDocument) -> Value {
     let mut object = Map::new();
     object.insert("Effect".into(), json!(statement.effect.to_string()));
+    if let Some(principal) = &statement.principal {
+        object.insert(principal.element_name().into(), principal.value_json());
+    }
     let (action, resource) = (&statement.action, &statement.resource);
     let action_name = if action.negated {
         "NotAction"
@@ -183,7 +182,7 @@ fn statement_json(statement: &StatementDocument) -> Value {
 /// Parses the same generated document once for every case that holds it.
 #[derive(Debug, Default)]
 pub struct PolicyCache {
-    parsed: HashMap<String, Arc<Policy>>,
+    parsed: HashMap<(PolicyKind, String), Arc<Policy>>,
 }
 
 impl PolicyCache {
@@ -193,16 +192,43 @@ impl PolicyCache {
     }
 
     fn parse(&mut self, text: String) -> Result<Arc<Policy>, Box<PolicyErrors>> {
-        if let Some(policy) = self.parsed.get(&text) {
+        self.parse_as(PolicyKind::Identity, text)
+    }
+
+    fn parse_as(
+        &mut self,
+        kind: PolicyKind,
+        text: String,
+    ) -> Result<Arc<Policy>, Box<PolicyErrors>> {
+        let key = (kind, text);
+        if let Some(policy) = self.parsed.get(&key) {
             return Ok(Arc::clone(policy));
         }
-        let policy = Arc::new(Policy::parse("generated.json", &text).map_err(Box::new)?);
+        let policy = Policy::parse_as(kind, "generated.json", &key.1).map_err(Box::new)?;
+        let policy = Arc::new(policy);
         // The cache is a convenience: bounded so a long run does not grow without limit.
         if self.parsed.len() > 50_000 {
             self.parsed.clear();
         }
-        self.parsed.insert(text, Arc::clone(&policy));
+        self.parsed.insert(key, Arc::clone(&policy));
         Ok(policy)
+    }
+}
+
+/// Why the evaluator under test cannot be given a generated case: a bug in the generator.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseError {
+    /// A generated policy does not parse.
+    #[error("a generated policy does not parse: {0:?}")]
+    Policy(Box<PolicyErrors>),
+    /// The resource-based policy cannot be attached.
+    #[error(transparent)]
+    ResourcePolicy(#[from] ResourcePolicyError),
+}
+
+impl From<Box<PolicyErrors>> for CaseError {
+    fn from(errors: Box<PolicyErrors>) -> Self {
+        CaseError::Policy(errors)
     }
 }
 
@@ -212,7 +238,7 @@ impl Case {
         match self.level_kind(index) {
             LevelKind::Root => "r-exam".to_owned(),
             LevelKind::OrganizationalUnit => format!("ou-exam-{index}"),
-            LevelKind::Account => MEMBER_ACCOUNT.to_owned(),
+            LevelKind::Account => self.principal.account().to_owned(),
         }
     }
 
@@ -276,8 +302,49 @@ impl Case {
     }
 
     /// The decision of the evaluator under test.
-    pub fn decide(&self, cache: &mut PolicyCache) -> Result<Decision, Box<PolicyErrors>> {
-        Ok(scp_decision(&self.organization(cache)?, &self.request()))
+    pub fn decide(&self, cache: &mut PolicyCache) -> Result<Decision, CaseError> {
+        Ok(self.evaluate(cache)?.0)
+    }
+
+    /// The decision of the evaluator under test, with its reason for a case over every policy
+    /// type.
+    pub fn evaluate(
+        &self,
+        cache: &mut PolicyCache,
+    ) -> Result<(Decision, Option<EvaluationReason>), CaseError> {
+        let organization = self.organization(cache)?;
+        let request = self.request();
+        let Some(permissions) = &self.permissions else {
+            return Ok((scp_decision(&organization, &request), None));
+        };
+        let mut identity = Vec::with_capacity(permissions.identity.len());
+        for document in &permissions.identity {
+            identity.push(cache.parse(document.to_json().to_string())?);
+        }
+        let resource_policy = match &permissions.resource_policy {
+            Some(resource) => {
+                let text = resource.document.to_json().to_string();
+                let policy = cache.parse_as(PolicyKind::ResourceBased, text)?;
+                Some(ResourcePolicy::new(policy, resource.owner.id())?)
+            }
+            None => None,
+        };
+        let evaluation = evaluate(&organization, &identity, resource_policy.as_ref(), &request);
+        Ok((evaluation.decision(), Some(evaluation.reason())))
+    }
+
+    /// The account that owns the requested resource: the resource policy's owner, else the
+    /// caller's account.
+    pub fn resource_account(&self) -> &'static str {
+        self.resource_policy()
+            .map_or_else(|| self.principal.account(), |resource| resource.owner.id())
+    }
+
+    /// The resource-based policy, if the case has one.
+    pub fn resource_policy(&self) -> Option<&ResourcePolicyDocument> {
+        self.permissions
+            .as_ref()
+            .and_then(|permissions| permissions.resource_policy.as_ref())
     }
 
     /// The question for the oracle.
@@ -296,13 +363,32 @@ impl Case {
                     .collect(),
             })
             .collect();
+        let policies = self
+            .permissions
+            .as_ref()
+            .map(|permissions| OraclePermissions {
+                identity_policies: permissions
+                    .identity
+                    .iter()
+                    .enumerate()
+                    .map(|(index, document)| OraclePolicy {
+                        name: format!("identity-{index}"),
+                        policy: document.to_json(),
+                    })
+                    .collect(),
+                resource_policy: permissions
+                    .resource_policy
+                    .as_ref()
+                    .map(|resource| resource.document.to_json()),
+            });
         OracleRequest {
             principal: self.principal.arn().to_owned(),
-            account: self.principal.account().to_owned(),
+            account: self.resource_account().to_owned(),
             action: self.action.clone(),
             resource: self.resource.clone(),
             context: self.context_json(),
             levels,
+            policies,
         }
     }
 
@@ -320,8 +406,8 @@ impl Case {
             .collect()
     }
 
-    /// Every generated policy of the case, in level order.
-    pub fn documents(&self) -> impl Iterator<Item = &PolicyDocument> {
+    /// Every generated SCP of the case, in level order.
+    pub fn scp_documents(&self) -> impl Iterator<Item = &PolicyDocument> {
         self.levels
             .iter()
             .flat_map(|level| &level.policies)
@@ -329,6 +415,38 @@ impl Case {
                 Scp::FullAwsAccess => None,
                 Scp::Document(document) => Some(document),
             })
+    }
+
+    /// Every generated policy of the case: the SCPs in level order, the identity policies, the
+    /// resource-based policy.
+    pub fn documents(&self) -> impl Iterator<Item = &PolicyDocument> {
+        let permissions = self.permissions.iter().flat_map(|permissions| {
+            let resource = permissions.resource_policy.iter();
+            permissions
+                .identity
+                .iter()
+                .chain(resource.map(|resource| &resource.document))
+        });
+        self.scp_documents().chain(permissions)
+    }
+
+    /// Every generated policy of the case, in the order of [`Case::documents`], for rewriting.
+    pub fn documents_mut(&mut self) -> Vec<&mut PolicyDocument> {
+        let mut documents = Vec::new();
+        for level in &mut self.levels {
+            for scp in &mut level.policies {
+                if let Scp::Document(document) = scp {
+                    documents.push(document);
+                }
+            }
+        }
+        if let Some(permissions) = &mut self.permissions {
+            documents.extend(permissions.identity.iter_mut());
+            if let Some(resource) = &mut permissions.resource_policy {
+                documents.push(&mut resource.document);
+            }
+        }
+        documents
     }
 
     /// Every condition of every generated policy.
@@ -382,6 +500,7 @@ mod tests {
                     key: "ec2:Encrypted".into(),
                     values: vec!["false".into()],
                 }],
+                principal: None,
             }],
         }
     }
@@ -403,6 +522,7 @@ mod tests {
             action: "ec2:CreateVolume".into(),
             resource: "*".into(),
             context: vec![("ec2:Encrypted".into(), KeyValue::Single(encrypted.into()))],
+            permissions: None,
         }
     }
 
@@ -435,5 +555,43 @@ mod tests {
             .collect();
         assert_eq!(ids, ["r-exam", "ou-exam-1", MEMBER_ACCOUNT]);
         assert_eq!(request.context["ec2:Encrypted"], json!("true"));
+    }
+
+    #[test]
+    fn questions_over_every_policy_type_carry_the_other_policies() {
+        use crate::principals::{PrincipalDocument, PrincipalValues};
+
+        let mut resource_policy = deny_unencrypted();
+        resource_policy.statements[0].principal = Some(PrincipalDocument {
+            negated: true,
+            values: PrincipalValues::Listed(vec![(
+                scpcheck_policy::PrincipalType::Aws,
+                MEMBER_ACCOUNT.to_owned(),
+            )]),
+        });
+        let case = Case {
+            principal: Principal::Root(Account::Member),
+            permissions: Some(Permissions {
+                identity: vec![deny_unencrypted()],
+                resource_policy: Some(ResourcePolicyDocument {
+                    document: resource_policy,
+                    owner: Account::Other,
+                }),
+            }),
+            ..case("false")
+        };
+        let request = case.oracle_request();
+        assert_eq!(request.account, "444455556666");
+        assert_eq!(request.principal, "arn:aws:iam::111122223333:root");
+        assert_eq!(request.levels[2].id, MEMBER_ACCOUNT);
+        let policies = request.policies.unwrap();
+        assert_eq!(policies.identity_policies[0].name, "identity-0");
+        let statement = &policies.resource_policy.unwrap()["Statement"][0];
+        assert_eq!(statement["NotPrincipal"], json!({"AWS": MEMBER_ACCOUNT}));
+
+        let mut cache = PolicyCache::new();
+        let (decision, reason) = case.evaluate(&mut cache).unwrap();
+        assert_eq!(decision, Decision::Deny);
+        assert_eq!(reason, Some(EvaluationReason::ExplicitDenyInScp));
     }
 }

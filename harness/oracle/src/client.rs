@@ -122,10 +122,12 @@ struct Running {
 /// Lines of a child's error output kept for error messages.
 const STDERR_LINES_KEPT: usize = 20;
 
-/// Where a question in flight came from and which child has it.
+/// Where a question in flight came from, which child has it, and whether it asks about every
+/// policy type.
 struct InFlight {
     index: usize,
     generation: u64,
+    overall: bool,
 }
 
 impl Oracle {
@@ -286,6 +288,7 @@ impl Oracle {
                     InFlight {
                         index,
                         generation: child.generation,
+                        overall: request.policies.is_some(),
                     },
                 );
                 load += 1;
@@ -315,7 +318,7 @@ impl Oracle {
         let Some(flight) = raw.id.and_then(|id| in_flight.remove(&id)) else {
             return Ok(false);
         };
-        let answer = raw.into_answer().map_err(protocol)?;
+        let answer = raw.into_answer(flight.overall).map_err(protocol)?;
         if let Some(slot) = answers.get_mut(flight.index) {
             *slot = Some(answer);
         }

@@ -7,17 +7,17 @@ use std::time::{Duration, Instant};
 
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
-use scpcheck_policy::Decision;
+use scpcheck_policy::{Decision, EvaluationReason};
 use serde_json::Value;
 
 use crate::case::{Case, PolicyCache};
 use crate::client::Oracle;
 use crate::error::OracleError;
-use crate::generate;
+use crate::generate::{self, CaseKind};
 use crate::known_departures::{Verdict, judge};
 use crate::protocol::OracleAnswer;
 use crate::reduce::reductions;
-use crate::vector::{in_vector_layout, unsettled_vector};
+use crate::vector::{full_aws_access_document, in_vector_layout, unsettled_vector};
 use crate::vocabulary::Family;
 
 /// What to compare.
@@ -25,7 +25,7 @@ use crate::vocabulary::Family;
 pub struct CompareOptions {
     /// How many cases.
     pub cases: u64,
-    /// The generator's seed; the same seed gives the same cases.
+    /// The generator's seed; the same seed and kind give the same cases.
     pub seed: u64,
     /// How many cases are generated and sent to the oracle at once.
     pub batch_size: usize,
@@ -33,12 +33,16 @@ pub struct CompareOptions {
     pub shrink_limit: usize,
     /// The most shrinking steps for one disagreement.
     pub max_shrink_steps: u32,
+    /// Which question the cases ask.
+    pub kind: CaseKind,
 }
 
 impl CompareOptions {
-    /// `cases` cases from `seed`, with the default batch and shrinking limits.
+    /// `cases` cases about the SCP layer from `seed`, with the default batch and shrinking
+    /// limits.
     pub fn new(cases: u64, seed: u64) -> Self {
         CompareOptions {
+            kind: CaseKind::ScpLayer,
             cases,
             seed,
             batch_size: 4096,
@@ -82,6 +86,8 @@ pub struct Disagreement {
 pub struct Report {
     /// The seed used.
     pub seed: u64,
+    /// Which question the cases asked.
+    pub kind: CaseKind,
     /// How many cases were compared.
     pub cases: u64,
     /// How many the two agreed on.
@@ -99,6 +105,9 @@ pub struct Report {
     pub denied: u64,
     /// How many generated conditions used each operator family.
     pub families: BTreeMap<Family, u64>,
+    /// For cases over every policy type, how many the evaluator decided for each reason, by
+    /// the reason's name (e.g. `AllowedAcrossAccounts`).
+    pub reasons: BTreeMap<String, u64>,
     /// How long the comparison took.
     pub elapsed: Duration,
 }
@@ -140,10 +149,11 @@ struct Comparison<'a> {
     report: Report,
 }
 
-/// Runs `options.cases` cases from `options.seed`; `progress` is told how many are done.
-// Limitation: only the SCP layer is compared. The principal always has an allow-all identity
-// policy and asks for a resource in its own account, so identity policies, resource policies,
-// permission boundaries and resource control policies are not compared with the oracle.
+/// Runs `options.cases` cases of `options.kind` from `options.seed`; `progress` is told how
+/// many are done.
+// Limitation: permissions boundaries, session policies, resource control policies and VPC
+// endpoint policies are never generated, as the evaluator under test does not model them, so
+// their effect is not compared with the oracle.
 pub fn compare(
     oracle: &mut Oracle,
     options: CompareOptions,
@@ -151,13 +161,14 @@ pub fn compare(
 ) -> Result<Report, CompareError> {
     let started = Instant::now();
     let mut runner = TestRunner::new_with_rng(Config::default(), rng(options.seed));
-    let strategy = generate::case();
+    let strategy = generate::strategy(options.kind);
     let mut comparison = Comparison {
         oracle,
         cache: PolicyCache::new(),
         options,
         report: Report {
             seed: options.seed,
+            kind: options.kind,
             ..Report::default()
         },
     };
@@ -182,8 +193,15 @@ pub fn compare(
 }
 
 fn decide(case: &Case, cache: &mut PolicyCache) -> Result<Decision, CompareError> {
-    case.decide(cache)
-        .map_err(|errors| CompareError::Generator(format!("{errors:?}")))
+    Ok(evaluate(case, cache)?.0)
+}
+
+fn evaluate(
+    case: &Case,
+    cache: &mut PolicyCache,
+) -> Result<(Decision, Option<EvaluationReason>), CompareError> {
+    case.evaluate(cache)
+        .map_err(|error| CompareError::Generator(error.to_string()))
 }
 
 /// A generator seeded from `seed` alone.
@@ -208,8 +226,10 @@ impl Comparison<'_> {
         let mut cache = std::mem::take(&mut self.cache);
         let (ours, answers) = std::thread::scope(|scope| {
             let decisions = scope.spawn(|| {
-                let decisions: Result<Vec<Decision>, CompareError> =
-                    cases.iter().map(|case| decide(case, &mut cache)).collect();
+                let decisions: Result<Vec<_>, CompareError> = cases
+                    .iter()
+                    .map(|case| evaluate(case, &mut cache))
+                    .collect();
                 (decisions, cache)
             });
             let answers = self.oracle.ask_all(&requests);
@@ -220,8 +240,10 @@ impl Comparison<'_> {
         self.cache = cache;
         let (ours, answers) = (ours?, answers?);
 
-        for (offset, ((case, ours), answer)) in cases.iter().zip(ours).zip(&answers).enumerate() {
-            self.tally(case, ours);
+        for (offset, ((case, (ours, reason)), answer)) in
+            cases.iter().zip(ours).zip(&answers).enumerate()
+        {
+            self.tally(case, ours, reason);
             match judge(case, ours, answer, &mut self.cache) {
                 Verdict::Agree => self.report.agreements += 1,
                 Verdict::Known(departures) => {
@@ -246,10 +268,17 @@ impl Comparison<'_> {
         Ok(())
     }
 
-    fn tally(&mut self, case: &Case, ours: Decision) {
+    fn tally(&mut self, case: &Case, ours: Decision, reason: Option<EvaluationReason>) {
         match ours {
             Decision::Allow => self.report.allowed += 1,
             Decision::Deny => self.report.denied += 1,
+        }
+        if let Some(reason) = reason {
+            *self
+                .report
+                .reasons
+                .entry(format!("{reason:?}"))
+                .or_default() += 1;
         }
         for condition in case.conditions() {
             let base = condition.operator.rsplit(':').next().unwrap_or_default();
@@ -271,7 +300,7 @@ impl Comparison<'_> {
     ) -> Result<Option<(Decision, Decision)>, CompareError> {
         let ours = self.decide(case)?;
         let answer = self.oracle.ask(&case.oracle_request())?;
-        let OracleAnswer::Scp(theirs) = answer else {
+        let Some(theirs) = answer.decision() else {
             return Ok(None);
         };
         let verdict = judge(case, ours, &answer, &mut self.cache);
@@ -291,10 +320,7 @@ impl Comparison<'_> {
     where
         T: ValueTree<Value = Case>,
     {
-        let oracle = match answer {
-            OracleAnswer::Scp(decision) => *decision,
-            _ => ours,
-        };
+        let oracle = answer.decision().unwrap_or(ours);
         let mut disagreement = Disagreement {
             index,
             original: case.clone(),
@@ -375,11 +401,17 @@ impl Comparison<'_> {
         }
     }
 
+    /// Tries each generated SCP as the vector's one SCP; a case over every policy type whose
+    /// SCPs are all `FullAWSAccess` tries that.
     fn move_to_vector_layout(
         &mut self,
         disagreement: &mut Disagreement,
     ) -> Result<(), CompareError> {
-        let documents: Vec<_> = disagreement.case.documents().cloned().collect();
+        let case = &disagreement.case;
+        let mut documents: Vec<_> = case.scp_documents().cloned().collect();
+        if documents.is_empty() && case.permissions.is_some() {
+            documents.push(full_aws_access_document());
+        }
         for document in documents {
             let candidate = in_vector_layout(&disagreement.case, &document);
             if let Some((ours, oracle)) = self.still_unexplained(&candidate)? {

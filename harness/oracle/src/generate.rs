@@ -1,22 +1,45 @@
 //! Proptest strategies for whole cases: organizations of one to four levels with one to three
 //! SCPs each, statements over the whole policy language the evaluator supports, and requests
-//! drawn from the same vocabularies.
+//! drawn from the same vocabularies; for cases over every policy type also identity policies,
+//! resource-based policies with principal elements, and callers in two accounts.
 
 use proptest::collection::vec;
 use proptest::option;
 use proptest::prelude::*;
 use proptest::sample::select;
-use scpcheck_policy::Effect;
+use scpcheck_policy::{Effect, PrincipalType};
 
 use crate::case::{
-    Case, ConditionDocument, Element, KeyValue, Level, PolicyDocument, Principal, Scp,
-    StatementDocument,
+    Case, ConditionDocument, Element, KeyValue, Level, Permissions, PolicyDocument, Principal,
+    ResourcePolicyDocument, Scp, StatementDocument,
 };
+use crate::principals::{Account, PRINCIPAL_VALUES, PrincipalDocument, PrincipalValues, steps};
+use crate::vector::full_aws_access_document;
 use crate::vocabulary::{
     ACTION_PATTERNS, ACTIONS, Family, KEYS, KeyDefinition, KeyKind, RESOURCE_PATTERNS, RESOURCES,
 };
 
-/// A whole case: an organization and a request.
+/// Which question the cases ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum CaseKind {
+    /// The SCP layer alone: the caller's identity policy allows everything and the resource is
+    /// in its account ([`case`]).
+    #[default]
+    ScpLayer,
+    /// SCPs, identity policies and a resource-based policy together, compared on the overall
+    /// decision ([`all_policies_case`]).
+    AllPolicies,
+}
+
+/// The strategy for cases of `kind`.
+pub fn strategy(kind: CaseKind) -> BoxedStrategy<Case> {
+    match kind {
+        CaseKind::ScpLayer => case().boxed(),
+        CaseKind::AllPolicies => all_policies_case().boxed(),
+    }
+}
+
+/// A whole case about the SCP layer: an organization and a request.
 pub fn case() -> impl Strategy<Value = Case> {
     (
         vec(level(), 1..=4),
@@ -31,6 +54,173 @@ pub fn case() -> impl Strategy<Value = Case> {
             action: action.to_owned(),
             resource: resource.to_owned(),
             context,
+            permissions: None,
+        })
+}
+
+/// A whole case over every policy type: an organization whose levels mostly allow everything,
+/// zero to two identity policies (a third of them allowing everything), usually a
+/// resource-based policy, and a request by a caller of the member account or of another
+/// account.
+// Limitation: the resource is in another account than the caller's only when it has a
+// resource-based policy, because the evaluator under test learns the resource's account from
+// that policy alone; a cross-account request for a resource without one (which AWS denies) is
+// not compared. Service-linked roles and principals of the management account, which SCPs do not
+// restrict, are only generated for cases about the SCP layer.
+pub fn all_policies_case() -> impl Strategy<Value = Case> {
+    caller()
+        .prop_flat_map(|caller| {
+            (
+                vec(permissive_level(), 1..=3),
+                Just(caller),
+                select(ACTIONS),
+                select(RESOURCES),
+                context(),
+                permissions(caller),
+            )
+        })
+        .prop_map(
+            |(levels, principal, action, resource, context, permissions)| Case {
+                levels,
+                principal,
+                action: action.to_owned(),
+                resource: resource.to_owned(),
+                context,
+                permissions: Some(permissions),
+            },
+        )
+}
+
+/// A level that mostly allows everything, so that the other policy types decide most cases.
+fn permissive_level() -> impl Strategy<Value = Level> {
+    let policies = prop_oneof![
+        8 => Just(vec![Scp::FullAwsAccess]),
+        3 => document().prop_map(|document| vec![Scp::FullAwsAccess, Scp::Document(document)]),
+        1 => document().prop_map(|document| vec![Scp::Document(document)]),
+    ];
+    policies.prop_map(|policies| Level { policies })
+}
+
+/// Role sessions, users and root users of both accounts, and the member account's role acting
+/// as itself.
+fn caller() -> impl Strategy<Value = Principal> {
+    prop_oneof![
+        4 => Just(Principal::ReaderSession(Account::Member)),
+        2 => Just(Principal::OpsSession),
+        2 => Just(Principal::User(Account::Member)),
+        1 => Just(Principal::Root(Account::Member)),
+        1 => Just(Principal::Member),
+        2 => Just(Principal::ReaderSession(Account::Other)),
+        1 => Just(Principal::User(Account::Other)),
+        1 => Just(Principal::Root(Account::Other)),
+    ]
+}
+
+fn permissions(caller: Principal) -> impl Strategy<Value = Permissions> {
+    let identity_policy = prop_oneof![
+        2 => (version(), vec(statement_leaning(IDENTITY_LEAN), 1..=3)).prop_map(
+            |(version, statements)| PolicyDocument {
+                version,
+                statements,
+            }
+        ),
+        1 => Just(full_aws_access_document()),
+    ];
+    (
+        vec(identity_policy, 0..=2),
+        option::weighted(0.75, resource_policy(caller)),
+    )
+        .prop_map(|(identity, resource_policy)| Permissions {
+            identity,
+            resource_policy,
+        })
+}
+
+fn resource_policy(caller: Principal) -> impl Strategy<Value = ResourcePolicyDocument> {
+    (
+        version(),
+        vec(resource_statement(caller), 1..=3),
+        select(Account::ALL.to_vec()),
+    )
+        .prop_map(|(version, statements, owner)| ResourcePolicyDocument {
+            document: PolicyDocument {
+                version,
+                statements,
+            },
+            owner,
+        })
+}
+
+/// A statement with a principal element: `Principal` for `Allow`, and `Principal` or
+/// `NotPrincipal` for `Deny`.
+fn resource_statement(caller: Principal) -> impl Strategy<Value = StatementDocument> {
+    statement_leaning(RESOURCE_LEAN)
+        .prop_flat_map(move |statement| {
+            let principal = principal_element(statement.effect, caller);
+            (Just(statement), principal)
+        })
+        .prop_map(|(statement, principal)| StatementDocument {
+            principal: Some(principal),
+            ..statement
+        })
+}
+
+/// `*`, values from the vocabulary, or steps of a caller (mostly the one making the request).
+fn principal_element(effect: Effect, caller: Principal) -> BoxedStrategy<PrincipalDocument> {
+    let listed = vec(select(PRINCIPAL_VALUES), 1..=3).prop_map(|values| {
+        PrincipalValues::Listed(
+            dedup(values)
+                .into_iter()
+                .map(|(kind, text)| (kind, text.to_owned()))
+                .collect(),
+        )
+    });
+    let named = prop_oneof![
+        1 => Just(PrincipalValues::Everyone),
+        3 => listed,
+        3 => chain(caller, 0.5),
+    ]
+    .prop_map(|values| PrincipalDocument {
+        negated: false,
+        values,
+    });
+    let not_principal = chain(caller, 0.7).prop_map(|values| PrincipalDocument {
+        negated: true,
+        values,
+    });
+    match effect {
+        Effect::Allow => named.boxed(),
+        Effect::Deny => prop_oneof![2 => named, 1 => not_principal].boxed(),
+    }
+}
+
+/// Each step of a target caller with probability `listed` (its account by id or by root ARN),
+/// sometimes with one value more from the vocabulary; the target is mostly `caller`, so that
+/// elements often name the caller, or list every step that exempts it from `NotPrincipal`.
+fn chain(caller: Principal, listed: f64) -> impl Strategy<Value = PrincipalValues> {
+    let target = prop_oneof![3 => Just(caller), 1 => self::caller()];
+    (
+        target,
+        prop::bool::ANY,
+        vec(prop::bool::weighted(listed), 3),
+        option::weighted(0.3, select(PRINCIPAL_VALUES)),
+    )
+        .prop_map(|(target, account_as_arn, listed, extra)| {
+            let steps = steps(target, account_as_arn);
+            let mut values: Vec<(PrincipalType, String)> = steps
+                .iter()
+                .zip(listed)
+                .filter(|(_, listed)| *listed)
+                .map(|(text, _)| (PrincipalType::Aws, (*text).to_owned()))
+                .collect();
+            if let Some((kind, text)) = extra {
+                values.push((kind, text.to_owned()));
+            }
+            if values.is_empty() {
+                let account = steps.first().copied().unwrap_or(target.account());
+                values.push((PrincipalType::Aws, account.to_owned()));
+            }
+            PrincipalValues::Listed(dedup(values))
         })
 }
 
@@ -47,31 +237,92 @@ fn scp() -> impl Strategy<Value = Scp> {
 
 /// A generated policy document.
 pub fn document() -> impl Strategy<Value = PolicyDocument> {
-    let version = prop_oneof![
-        18 => Just(Some("2012-10-17".to_owned())),
-        1 => Just(Some("2008-10-17".to_owned())),
-        1 => Just(None),
-    ];
-    (version, vec(statement(), 1..=3)).prop_map(|(version, statements)| PolicyDocument {
+    (version(), vec(statement(), 1..=3)).prop_map(|(version, statements)| PolicyDocument {
         version,
         statements,
     })
 }
 
+fn version() -> impl Strategy<Value = Option<String>> {
+    prop_oneof![
+        18 => Just(Some("2012-10-17".to_owned())),
+        1 => Just(Some("2008-10-17".to_owned())),
+        1 => Just(None),
+    ]
+}
+
+/// How the statements of one type of policy lean: the weights of `Deny` and `Allow`, the most
+/// conditions a statement has, and one in how many statements has `*` for both action and
+/// resource (0 for none).
+#[derive(Debug, Clone, Copy)]
+struct Lean {
+    deny: u32,
+    allow: u32,
+    conditions: usize,
+    one_broad_in: u32,
+}
+
+/// SCPs mostly deny, with up to three conditions.
+const SCP_LEAN: Lean = Lean {
+    deny: 3,
+    allow: 2,
+    conditions: 3,
+    one_broad_in: 0,
+};
+
+/// Identity policies mostly allow, with fewer conditions, so that a request is often allowed
+/// and the other policy types decide.
+const IDENTITY_LEAN: Lean = Lean {
+    deny: 1,
+    allow: 3,
+    conditions: 1,
+    one_broad_in: 0,
+};
+
+/// Resource-based policies allow and deny alike, with fewer conditions, and a third of their
+/// statements apply to every action and resource, so that their principal elements decide.
+const RESOURCE_LEAN: Lean = Lean {
+    deny: 1,
+    allow: 1,
+    conditions: 1,
+    one_broad_in: 3,
+};
+
 fn statement() -> impl Strategy<Value = StatementDocument> {
-    let effect = prop_oneof![3 => Just(Effect::Deny), 2 => Just(Effect::Allow)];
-    (
+    statement_leaning(SCP_LEAN)
+}
+
+fn statement_leaning(lean: Lean) -> BoxedStrategy<StatementDocument> {
+    let effect = prop_oneof![lean.deny => Just(Effect::Deny), lean.allow => Just(Effect::Allow)];
+    let statement = (
         effect,
         element(ACTION_PATTERNS),
         element(RESOURCE_PATTERNS),
-        vec(condition(), 0..=3),
+        vec(condition(), 0..=lean.conditions),
     )
         .prop_map(|(effect, action, resource, conditions)| StatementDocument {
             effect,
             action,
             resource,
             conditions: one_per_operator_and_key(conditions),
+            principal: None,
         })
+        .boxed();
+    if lean.one_broad_in == 0 {
+        return statement;
+    }
+    let everything = || Element {
+        negated: false,
+        patterns: vec!["*".to_owned()],
+    };
+    let broad = statement
+        .clone()
+        .prop_map(move |statement| StatementDocument {
+            action: everything(),
+            resource: everything(),
+            ..statement
+        });
+    prop_oneof![lean.one_broad_in - 1 => statement, 1 => broad].boxed()
 }
 
 /// Keeps the first condition of each operator and key: a policy holds each key once per
@@ -235,6 +486,35 @@ mod tests {
                 panic!("{case:?}: {errors:?}");
             }
         }
+    }
+
+    #[test]
+    fn every_generated_case_over_every_policy_type_parses() {
+        let mut runner = TestRunner::deterministic();
+        let mut cache = PolicyCache::new();
+        let strategy = all_policies_case();
+        let (mut resource_policies, mut not_principals, mut cross_account) = (0, 0, 0);
+        for _ in 0..2_000 {
+            let case = strategy.new_tree(&mut runner).unwrap().current();
+            if let Err(error) = case.evaluate(&mut cache) {
+                panic!("{case:?}: {error}");
+            }
+            let Some(resource) = case.resource_policy() else {
+                continue;
+            };
+            resource_policies += 1;
+            cross_account += u32::from(resource.owner.id() != case.principal.account());
+            let negated = resource.document.statements.iter().any(|statement| {
+                statement
+                    .principal
+                    .as_ref()
+                    .is_some_and(|principal| principal.negated)
+            });
+            not_principals += u32::from(negated);
+        }
+        assert!(resource_policies > 1_200, "{resource_policies}");
+        assert!(not_principals > 200, "{not_principals}");
+        assert!(cross_account > 400, "{cross_account}");
     }
 
     #[test]

@@ -45,6 +45,10 @@ pub enum KnownDeparture {
     /// An address compared with a policy value of the other IP version never matches, under
     /// `NotIpAddress` too.
     IpVersionMismatchFails,
+    /// The root user needs an identity policy that allows the request, like any principal.
+    RootUserNeedsIdentityPolicy,
+    /// `NotPrincipal` exempts a caller as soon as one value names it, its role or its account.
+    NotPrincipalExemptsOnAnyValue,
     /// A service's own authorization rules deny even without SCPs.
     OutsideScpLayer,
     /// An ARN with `*` or `?` in a request is read as a pattern standing for many resources.
@@ -74,7 +78,7 @@ pub enum Handling {
 
 impl KnownDeparture {
     /// Every known departure, the classified ones first in the order they are tried.
-    pub const ALL: [KnownDeparture; 21] = [
+    pub const ALL: [KnownDeparture; 23] = [
         KnownDeparture::ScpsOnExemptPrincipals,
         KnownDeparture::RequestResourceStarAsPattern,
         KnownDeparture::VariablesUnderOriginalVersion,
@@ -88,6 +92,8 @@ impl KnownDeparture {
         KnownDeparture::UnresolvedVariableUnderNegation,
         KnownDeparture::Ipv4ZeroPrefixHoldsNothing,
         KnownDeparture::IpVersionMismatchFails,
+        KnownDeparture::RootUserNeedsIdentityPolicy,
+        KnownDeparture::NotPrincipalExemptsOnAnyValue,
         KnownDeparture::OutsideScpLayer,
         KnownDeparture::RequestArnWildcardsAsPattern,
         KnownDeparture::ArnOperatorWithNonArnValue,
@@ -118,6 +124,8 @@ impl KnownDeparture {
             KnownDeparture::UnresolvedVariableUnderNegation => "unresolved-variable-under-negation",
             KnownDeparture::Ipv4ZeroPrefixHoldsNothing => "ipv4-zero-prefix-holds-nothing",
             KnownDeparture::IpVersionMismatchFails => "ip-version-mismatch-fails",
+            KnownDeparture::RootUserNeedsIdentityPolicy => "root-user-needs-identity-policy",
+            KnownDeparture::NotPrincipalExemptsOnAnyValue => "not-principal-exempts-on-any-value",
             KnownDeparture::OutsideScpLayer => "outside-scp-layer",
             KnownDeparture::RequestArnWildcardsAsPattern => "request-arn-wildcards-as-pattern",
             KnownDeparture::ArnOperatorWithNonArnValue => "arn-operator-with-non-arn-value",
@@ -178,11 +186,12 @@ impl KnownDeparture {
                  AWS examples for multi-valued keys treat a key with empty values as null"
             }
             KnownDeparture::UnresolvedVariableUnderNegation => {
-                "the oracle makes a string condition value or a `NotResource` pattern holding a \
-                 variable that cannot be resolved fail, so `StringNotEquals` is false against \
-                 it and the `NotResource` statement does not apply; AWS documents that such a \
-                 value is effectively null, that negated operators match against it, and that \
-                 such a resource pattern matches no resource"
+                "the oracle makes a string or ARN condition value or a `NotResource` pattern \
+                 holding a variable that cannot be resolved fail, so `StringNotEquals` and \
+                 `ArnNotEquals` are false against it and the `NotResource` statement does not \
+                 apply; AWS documents that such a value is effectively null, that negated \
+                 operators match against it, and that such a resource pattern matches no \
+                 resource"
             }
             KnownDeparture::Ipv4ZeroPrefixHoldsNothing => {
                 "the oracle finds no address in an IPv4 network of prefix length 0, so \
@@ -195,6 +204,18 @@ impl KnownDeparture {
                  then fails `NotIpAddress` too; AWS documents that `NotIpAddress` holds when \
                  the address is not in the range, which an address of the other version never \
                  is"
+            }
+            KnownDeparture::RootUserNeedsIdentityPolicy => {
+                "the oracle treats an account's root user like any other principal, so it \
+                 denies the root user a request that no identity policy allows, within its \
+                 account and across accounts; AWS documents that all requests are implicitly \
+                 denied except the root user's, which has full access"
+            }
+            KnownDeparture::NotPrincipalExemptsOnAnyValue => {
+                "the oracle exempts a caller from a `NotPrincipal` deny as soon as one value \
+                 names the caller, its role or its account; AWS documents that it may check \
+                 the account, then the role, then the user or session, and that the element \
+                 must list the account too, else the deny may apply to the whole account"
             }
             KnownDeparture::OutsideScpLayer => {
                 "the oracle models some services' own authorization rules (kms, sts), which \
@@ -286,6 +307,14 @@ impl KnownDeparture {
                 "https://docs.aws.amazon.com/IAM/latest/UserGuide/\
                  reference_policies_evaluation-logic.html"
             }
+            KnownDeparture::RootUserNeedsIdentityPolicy => {
+                "https://docs.aws.amazon.com/IAM/latest/UserGuide/\
+                 reference_policies_evaluation-logic_policy-eval-denyallow.html"
+            }
+            KnownDeparture::NotPrincipalExemptsOnAnyValue => {
+                "https://docs.aws.amazon.com/IAM/latest/UserGuide/\
+                 reference_policies_elements_notprincipal.html"
+            }
             KnownDeparture::ValidatedPathReshapesContext => {
                 "https://docs.aws.amazon.com/IAM/latest/UserGuide/\
                  reference_policies_evaluation-logic_policy-eval-reqcontext.html"
@@ -309,6 +338,8 @@ impl KnownDeparture {
             | KnownDeparture::UnresolvedVariableUnderNegation
             | KnownDeparture::Ipv4ZeroPrefixHoldsNothing
             | KnownDeparture::IpVersionMismatchFails
+            | KnownDeparture::RootUserNeedsIdentityPolicy
+            | KnownDeparture::NotPrincipalExemptsOnAnyValue
             | KnownDeparture::OutsideScpLayer => Handling::Classified,
             KnownDeparture::RequestArnWildcardsAsPattern => Handling::Avoided(
                 "no generated request names an ARN holding `*`; `?` is matched literally by both",
@@ -361,6 +392,8 @@ impl KnownDeparture {
             KnownDeparture::UnresolvedVariableUnderNegation => emulate::unresolved_variables(case),
             KnownDeparture::Ipv4ZeroPrefixHoldsNothing => emulate::ipv4_zero_prefix(case),
             KnownDeparture::IpVersionMismatchFails => emulate::ip_version_mismatch(case),
+            KnownDeparture::RootUserNeedsIdentityPolicy => emulate::root_as_user(case),
+            KnownDeparture::NotPrincipalExemptsOnAnyValue => emulate::not_principal_any_value(case),
             KnownDeparture::OutsideScpLayer
             | KnownDeparture::RequestArnWildcardsAsPattern
             | KnownDeparture::ArnOperatorWithNonArnValue
@@ -395,7 +428,7 @@ pub fn judge(
     cache: &mut PolicyCache,
 ) -> Verdict {
     let theirs = match oracle {
-        OracleAnswer::Scp(decision) => *decision,
+        OracleAnswer::Scp(decision) | OracleAnswer::Overall(decision) => *decision,
         OracleAnswer::OutsideScpLayer { .. } => {
             return Verdict::Known(vec![KnownDeparture::OutsideScpLayer]);
         }

@@ -10,7 +10,7 @@
 use scpcheck_policy::PrincipalType;
 use serde_json::{Map, Value, json};
 
-use crate::case::{MEMBER_ACCOUNT, Principal};
+use crate::case::{MANAGEMENT_ACCOUNT, MEMBER_ACCOUNT};
 
 /// The account outside the organization's member account that callers and resources may
 /// belong to.
@@ -46,6 +46,91 @@ impl Account {
     }
 }
 
+/// Who makes the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Principal {
+    /// The role `Member` of the member account, acting as itself.
+    Member,
+    /// A service-linked role in the member account.
+    ServiceLinkedRole,
+    /// A role in the management account.
+    Management,
+    /// A session of the role `Reader` (no path): `alice` in the member account, `carol` in the
+    /// other.
+    ReaderSession(Account),
+    /// The session `bob` of the role `Ops` of the member account, whose path is `/admin/`.
+    OpsSession,
+    /// An IAM user: `alice` in the member account, `dave` in the other.
+    User(Account),
+    /// The account's root user.
+    Root(Account),
+    /// A user that no generated policy names: it stands in for the root user when an
+    /// emulation needs a caller that is not the root user but is named by the same values.
+    UnnamedUser(Account),
+}
+
+impl Principal {
+    /// The principal's ARN.
+    pub fn arn(self) -> &'static str {
+        match self {
+            Principal::Member => "arn:aws:iam::111122223333:role/Member",
+            Principal::ServiceLinkedRole => {
+                "arn:aws:iam::111122223333:role/aws-service-role/ec2.amazonaws.com/\
+                 AWSServiceRoleForEC2"
+            }
+            Principal::Management => "arn:aws:iam::999999999999:role/Admin",
+            Principal::ReaderSession(Account::Member) => {
+                "arn:aws:sts::111122223333:assumed-role/Reader/alice"
+            }
+            Principal::ReaderSession(Account::Other) => {
+                "arn:aws:sts::444455556666:assumed-role/Reader/carol"
+            }
+            Principal::OpsSession => "arn:aws:sts::111122223333:assumed-role/Ops/bob",
+            Principal::User(Account::Member) => "arn:aws:iam::111122223333:user/alice",
+            Principal::User(Account::Other) => "arn:aws:iam::444455556666:user/dave",
+            Principal::Root(account) => account.root_arn(),
+            Principal::UnnamedUser(Account::Member) => "arn:aws:iam::111122223333:user/unnamed",
+            Principal::UnnamedUser(Account::Other) => "arn:aws:iam::444455556666:user/unnamed",
+        }
+    }
+
+    /// The principal's account id.
+    pub fn account(self) -> &'static str {
+        match self.account_kind() {
+            Some(account) => account.id(),
+            None => MANAGEMENT_ACCOUNT,
+        }
+    }
+
+    /// The principal's account, unless it is the management account.
+    pub fn account_kind(self) -> Option<Account> {
+        match self {
+            Principal::Member | Principal::ServiceLinkedRole | Principal::OpsSession => {
+                Some(Account::Member)
+            }
+            Principal::Management => None,
+            Principal::ReaderSession(account)
+            | Principal::User(account)
+            | Principal::Root(account)
+            | Principal::UnnamedUser(account) => Some(account),
+        }
+    }
+
+    /// The ARN of the role a session belongs to; `None` for any other caller.
+    pub fn role_arn(self) -> Option<&'static str> {
+        match self {
+            Principal::ReaderSession(Account::Member) => {
+                Some("arn:aws:iam::111122223333:role/Reader")
+            }
+            Principal::ReaderSession(Account::Other) => {
+                Some("arn:aws:iam::444455556666:role/Reader")
+            }
+            Principal::OpsSession => Some("arn:aws:iam::111122223333:role/admin/Ops"),
+            _ => None,
+        }
+    }
+}
+
 /// The values principal elements draw from: everyone, each account by id and by root ARN, the
 /// roles, sessions (one of a role no caller uses) and users of both accounts, and a service.
 pub const PRINCIPAL_VALUES: &[(PrincipalType, &str)] = &[
@@ -53,7 +138,10 @@ pub const PRINCIPAL_VALUES: &[(PrincipalType, &str)] = &[
     (PrincipalType::Aws, MEMBER_ACCOUNT),
     (PrincipalType::Aws, "arn:aws:iam::111122223333:root"),
     (PrincipalType::Aws, "arn:aws:iam::111122223333:role/Reader"),
-    (PrincipalType::Aws, "arn:aws:iam::111122223333:role/admin/Ops"),
+    (
+        PrincipalType::Aws,
+        "arn:aws:iam::111122223333:role/admin/Ops",
+    ),
     (PrincipalType::Aws, "arn:aws:iam::111122223333:role/Member"),
     (
         PrincipalType::Aws,

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 pub struct OracleRequest {
     /// The calling principal's ARN.
     pub principal: String,
-    /// The principal's account, which is also the resource's account.
+    /// The account that owns the resource; for a question about the SCPs alone, the
+    /// principal's.
     pub account: String,
     /// The action, `service:Action`.
     pub action: String,
@@ -19,6 +20,22 @@ pub struct OracleRequest {
     pub context: serde_json::Map<String, serde_json::Value>,
     /// The SCP levels, root first.
     pub levels: Vec<OracleLevel>,
+    /// The principal's identity policies and the resource's policy; `None` asks about the SCPs
+    /// alone, which the runner answers for a principal whose identity policy allows
+    /// everything.
+    #[serde(flatten)]
+    pub policies: Option<OraclePermissions>,
+}
+
+/// The policies besides SCPs of a question about every policy type, with the runner's names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OraclePermissions {
+    /// The principal's identity policies, possibly none.
+    pub identity_policies: Vec<OraclePolicy>,
+    /// The resource-based policy of the requested resource, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_policy: Option<serde_json::Value>,
 }
 
 /// One level of the organization with its SCPs.
@@ -30,7 +47,7 @@ pub struct OracleLevel {
     pub policies: Vec<OraclePolicy>,
 }
 
-/// A named SCP document.
+/// A named policy document.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OraclePolicy {
     /// The policy name.
@@ -72,6 +89,9 @@ pub(crate) struct RawAnswer {
     pub(crate) control: Option<String>,
     #[serde(default)]
     pub(crate) error: Option<String>,
+    /// `all` for the answer to a question about every policy type.
+    #[serde(default)]
+    pub(crate) scope: Option<String>,
 }
 
 /// What the oracle made of a question.
@@ -79,6 +99,9 @@ pub(crate) struct RawAnswer {
 pub enum OracleAnswer {
     /// The SCP layer's decision.
     Scp(Decision),
+    /// The decision of every policy type together, for a question with
+    /// [`OracleRequest::policies`].
+    Overall(Decision),
     /// Something other than the SCPs denied the request even without any SCP (a service's own
     /// authorization rules): the answer says nothing about the SCP layer.
     OutsideScpLayer {
@@ -89,22 +112,51 @@ pub enum OracleAnswer {
     Error(String),
 }
 
+impl OracleAnswer {
+    /// The oracle's decision, for an answer that has one.
+    pub fn decision(&self) -> Option<Decision> {
+        match self {
+            OracleAnswer::Scp(decision) | OracleAnswer::Overall(decision) => Some(*decision),
+            OracleAnswer::OutsideScpLayer { .. } | OracleAnswer::Error(_) => None,
+        }
+    }
+}
+
 impl RawAnswer {
     /// Reads the runner's result names: `Allowed`, `ExplicitlyDenied`, `ImplicitlyDenied`.
-    pub(crate) fn into_answer(self) -> Result<OracleAnswer, String> {
+    /// `overall` says whether the question was about every policy type, which the answer must
+    /// confirm with its `scope`.
+    pub(crate) fn into_answer(self, overall: bool) -> Result<OracleAnswer, String> {
         if let Some(error) = self.error {
             return Ok(OracleAnswer::Error(error));
         }
-        let (Some(result), Some(control)) = (self.result, self.control) else {
-            return Err("an answer without `result` and `control`".to_owned());
-        };
-        if control != "Allowed" {
-            return Ok(OracleAnswer::OutsideScpLayer { control });
+        let answered_overall = self.scope.as_deref() == Some("all");
+        if answered_overall != overall {
+            return Err(format!(
+                "an answer of scope `{scope}` to a question {about}",
+                scope = self.scope.as_deref().unwrap_or("scp"),
+                about = if overall {
+                    "about every policy type"
+                } else {
+                    "about the SCPs alone"
+                }
+            ));
         }
-        match result.as_str() {
-            "Allowed" => Ok(OracleAnswer::Scp(Decision::Allow)),
-            "ExplicitlyDenied" | "ImplicitlyDenied" => Ok(OracleAnswer::Scp(Decision::Deny)),
-            other => Err(format!("unknown result `{other}`")),
+        let Some(result) = self.result else {
+            return Err("an answer without `result`".to_owned());
+        };
+        let decision = match result.as_str() {
+            "Allowed" => Decision::Allow,
+            "ExplicitlyDenied" | "ImplicitlyDenied" => Decision::Deny,
+            other => return Err(format!("unknown result `{other}`")),
+        };
+        if overall {
+            return Ok(OracleAnswer::Overall(decision));
+        }
+        match self.control {
+            Some(control) if control != "Allowed" => Ok(OracleAnswer::OutsideScpLayer { control }),
+            Some(_) => Ok(OracleAnswer::Scp(decision)),
+            None => Err("an answer without `control`".to_owned()),
         }
     }
 }
@@ -113,11 +165,15 @@ impl RawAnswer {
 mod tests {
     use super::*;
 
-    fn answer(line: &str) -> Result<OracleAnswer, String> {
+    fn read(line: &str, overall: bool) -> Result<OracleAnswer, String> {
         match serde_json::from_str::<Line>(line).unwrap() {
-            Line::Answer(raw) => raw.into_answer(),
+            Line::Answer(raw) => raw.into_answer(overall),
             Line::Hello { .. } => panic!("not an answer: {line}"),
         }
+    }
+
+    fn answer(line: &str) -> Result<OracleAnswer, String> {
+        read(line, false)
     }
 
     #[test]
@@ -134,6 +190,46 @@ mod tests {
         let error = r#"{"id": 1, "error": "boom"}"#;
         assert_eq!(answer(error), Ok(OracleAnswer::Error("boom".into())));
         assert!(answer(r#"{"id": 1}"#).is_err());
+        assert!(answer(r#"{"id": 1, "result": "Allowed"}"#).is_err());
+    }
+
+    #[test]
+    fn reads_overall_results() {
+        let denied = r#"{"id": 2, "result": "ImplicitlyDenied", "scope": "all"}"#;
+        assert_eq!(
+            read(denied, true),
+            Ok(OracleAnswer::Overall(Decision::Deny))
+        );
+        let allowed = r#"{"id": 2, "result": "Allowed", "scope": "all"}"#;
+        assert_eq!(
+            read(allowed, true),
+            Ok(OracleAnswer::Overall(Decision::Allow))
+        );
+        assert!(read(allowed, false).is_err());
+        let scp = r#"{"id": 2, "result": "Allowed", "control": "Allowed"}"#;
+        assert!(read(scp, true).is_err());
+    }
+
+    #[test]
+    fn questions_about_the_scps_alone_carry_no_other_policies() {
+        let mut request = OracleRequest {
+            principal: "arn:aws:iam::111122223333:role/Member".into(),
+            account: "111122223333".into(),
+            action: "s3:GetObject".into(),
+            resource: "*".into(),
+            context: serde_json::Map::new(),
+            levels: Vec::new(),
+            policies: None,
+        };
+        let line = serde_json::to_value(&request).unwrap();
+        assert!(line.get("identityPolicies").is_none(), "{line}");
+        request.policies = Some(OraclePermissions {
+            identity_policies: Vec::new(),
+            resource_policy: Some(serde_json::json!({"Statement": []})),
+        });
+        let line = serde_json::to_value(&request).unwrap();
+        assert_eq!(line["identityPolicies"], serde_json::json!([]));
+        assert_eq!(line["resourcePolicy"]["Statement"], serde_json::json!([]));
     }
 
     #[test]

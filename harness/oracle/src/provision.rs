@@ -5,9 +5,9 @@
 //! integrity hashes travel with scpcheck (in the lockfile), and npm fetches it on the machine
 //! that runs the tests.
 
+use scpcheck_cache::InstallLock;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
@@ -27,22 +27,9 @@ pub const PACKAGE_NAME: &str = "@cloud-copilot/iam-simulate";
 /// The oldest Node.js major version the package was measured on.
 const NODE_MAJOR_REQUIRED: u32 = 20;
 
-/// The file whose presence marks a completed install.
-const MARKER: &str = ".scpcheck-installed";
-
-/// Where provisioned tools are kept: `$SCPCHECK_CACHE_DIR`, else `$XDG_CACHE_HOME/scpcheck`,
-/// else `$HOME/.cache/scpcheck`, else a directory under the system's temporary directory.
+/// Where provisioned tools are kept; see [`scpcheck_cache::cache_dir`].
 pub fn cache_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("SCPCHECK_CACHE_DIR") {
-        return PathBuf::from(dir);
-    }
-    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME") {
-        return PathBuf::from(dir).join("scpcheck");
-    }
-    if let Some(home) = std::env::var_os("HOME") {
-        return PathBuf::from(home).join(".cache").join("scpcheck");
-    }
-    std::env::temp_dir().join("scpcheck-cache")
+    scpcheck_cache::cache_dir()
 }
 
 /// The versions of the oracle and of everything it loads.
@@ -119,7 +106,13 @@ impl Installation {
         }
 
         check_tool("npm")?;
-        let _lock = InstallLock::acquire(cache, &format!("{name}.lock"))?;
+        let lock_path = cache.join(format!("{name}.lock"));
+        let _lock = InstallLock::acquire(&lock_path, scpcheck_cache::DEFAULT_PATIENCE).map_err(
+            OracleError::io(format!(
+                "cannot take the install lock `{}`",
+                lock_path.display()
+            )),
+        )?;
         if installation.is_complete() {
             return Ok(installation);
         }
@@ -142,7 +135,7 @@ impl Installation {
     }
 
     fn is_complete(&self) -> bool {
-        self.dir.join(MARKER).exists() && self.dir.join("node_modules").exists()
+        scpcheck_cache::is_installed(&self.dir) && self.dir.join("node_modules").exists()
     }
 
     fn install(&self) -> Result<(), OracleError> {
@@ -179,10 +172,9 @@ impl Installation {
             });
         }
 
-        let marker = self.dir.join(MARKER);
-        std::fs::write(&marker, files_hash()).map_err(OracleError::io(format!(
-            "cannot write `{}`",
-            marker.display()
+        scpcheck_cache::mark_installed(&self.dir, &files_hash()).map_err(OracleError::io(format!(
+            "cannot mark `{}` installed",
+            self.dir.display()
         )))
     }
 }
@@ -245,71 +237,6 @@ fn last_lines(bytes: &[u8], count: usize) -> String {
         .collect();
     let start = lines.len().saturating_sub(count);
     lines.get(start..).unwrap_or_default().join(" / ")
-}
-
-/// A lock file held while one process installs into the cache.
-struct InstallLock {
-    path: PathBuf,
-}
-
-impl InstallLock {
-    /// How long to wait for another process's install.
-    const PATIENCE: Duration = Duration::from_secs(600);
-
-    fn acquire(cache: &Path, name: &str) -> Result<InstallLock, OracleError> {
-        std::fs::create_dir_all(cache).map_err(OracleError::io(format!(
-            "cannot create `{}`",
-            cache.display()
-        )))?;
-        let path = cache.join(name);
-        let deadline = Instant::now() + Self::PATIENCE;
-        loop {
-            let created = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path);
-            match created {
-                Ok(mut file) => {
-                    use std::io::Write as _;
-                    let _ = write!(file, "{}", std::process::id());
-                    return Ok(InstallLock { path });
-                }
-                Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
-                    if Self::holder_is_gone(&path) || Instant::now() > deadline {
-                        let _ = std::fs::remove_file(&path);
-                        continue;
-                    }
-                    std::thread::sleep(Duration::from_millis(250));
-                }
-                Err(source) => {
-                    return Err(OracleError::Io {
-                        context: format!("cannot create `{}`", path.display()),
-                        source,
-                    });
-                }
-            }
-        }
-    }
-
-    /// Whether the process that wrote the lock no longer runs (Linux: no `/proc/PID`).
-    // Limitation: on systems without `/proc` a lock left by a crashed install is only broken
-    // after the ten minutes of patience have passed.
-    fn holder_is_gone(path: &Path) -> bool {
-        let Ok(text) = std::fs::read_to_string(path) else {
-            return false;
-        };
-        let proc = Path::new("/proc");
-        match text.trim().parse::<u32>() {
-            Ok(pid) => proc.exists() && !proc.join(pid.to_string()).exists(),
-            Err(_) => false,
-        }
-    }
-}
-
-impl Drop for InstallLock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
 }
 
 #[cfg(test)]

@@ -2,13 +2,16 @@
 //! each generated part towards its simplest value but does not drop a context key or a
 //! condition that the disagreement does not need.
 
-use crate::case::{Case, Principal, Scp};
+use crate::case::{Case, PolicyDocument, Principal};
+use crate::principals::PrincipalValues;
 
-/// Every case one step smaller than `case`: without one context key, level, policy,
-/// statement, condition, condition value or element pattern, or with an ordinary principal.
+/// Every case one step smaller than `case`: without one context key, level, SCP, identity
+/// policy, resource-based policy, statement, condition, condition value, element pattern or
+/// principal value, with an ordinary principal (for a case about the SCP layer), or with the
+/// resource in the caller's account.
 pub(crate) fn reductions(case: &Case) -> Vec<Case> {
     let mut smaller = Vec::new();
-    if case.principal != Principal::Member {
+    if case.permissions.is_none() && case.principal != Principal::Member {
         smaller.push(Case {
             principal: Principal::Member,
             ..case.clone()
@@ -19,6 +22,17 @@ pub(crate) fn reductions(case: &Case) -> Vec<Case> {
         reduced.context.remove(index);
         smaller.push(reduced);
     }
+    smaller.extend(organization_reductions(case));
+    smaller.extend(permission_reductions(case));
+    for index in 0..case.documents().count() {
+        smaller.extend(document_reductions(case, index));
+    }
+    smaller
+}
+
+/// Without one level, or without one SCP of a level that has several.
+fn organization_reductions(case: &Case) -> Vec<Case> {
+    let mut smaller = Vec::new();
     if case.levels.len() > 1 {
         for index in 0..case.levels.len() {
             let mut reduced = case.clone();
@@ -28,37 +42,83 @@ pub(crate) fn reductions(case: &Case) -> Vec<Case> {
     }
     for (level, policies) in case.levels.iter().enumerate() {
         let count = policies.policies.len();
-        for index in 0..count {
-            if count > 1 {
-                let mut reduced = case.clone();
-                if let Some(level) = reduced.levels.get_mut(level) {
-                    level.policies.remove(index);
-                }
-                smaller.push(reduced);
+        for index in (0..count).filter(|_| count > 1) {
+            let mut reduced = case.clone();
+            if let Some(level) = reduced.levels.get_mut(level) {
+                level.policies.remove(index);
             }
-            smaller.extend(document_reductions(case, level, index));
+            smaller.push(reduced);
         }
     }
     smaller
 }
 
-/// Reductions inside the document at `levels[level].policies[index]`.
-fn document_reductions(case: &Case, level: usize, index: usize) -> Vec<Case> {
-    let Some(Scp::Document(document)) = case
-        .levels
-        .get(level)
-        .and_then(|level| level.policies.get(index))
-    else {
+/// Without one identity policy or the resource-based policy, with the resource in the caller's
+/// account, or with one principal value less.
+fn permission_reductions(case: &Case) -> Vec<Case> {
+    let Some(permissions) = &case.permissions else {
         return Vec::new();
     };
     let mut smaller = Vec::new();
-    let mut with_document = |edit: &dyn Fn(&mut crate::case::PolicyDocument)| {
+    let mut with_permissions = |edit: &dyn Fn(&mut crate::case::Permissions)| {
         let mut reduced = case.clone();
-        let target = reduced
-            .levels
-            .get_mut(level)
-            .and_then(|level| level.policies.get_mut(index));
-        if let Some(Scp::Document(document)) = target {
+        if let Some(permissions) = &mut reduced.permissions {
+            edit(permissions);
+        }
+        smaller.push(reduced);
+    };
+    for index in 0..permissions.identity.len() {
+        with_permissions(&|permissions| {
+            permissions.identity.remove(index);
+        });
+    }
+    let Some(resource) = &permissions.resource_policy else {
+        return smaller;
+    };
+    with_permissions(&|permissions| permissions.resource_policy = None);
+    if let Some(account) = case.principal.account_kind()
+        && account != resource.owner
+    {
+        with_permissions(&|permissions| {
+            if let Some(resource) = &mut permissions.resource_policy {
+                resource.owner = account;
+            }
+        });
+    }
+    for (statement, current) in resource.document.statements.iter().enumerate() {
+        let Some(PrincipalValues::Listed(values)) = current
+            .principal
+            .as_ref()
+            .map(|principal| &principal.values)
+        else {
+            continue;
+        };
+        for value in (0..values.len()).filter(|_| values.len() > 1) {
+            with_permissions(&|permissions| {
+                let listed = permissions
+                    .resource_policy
+                    .as_mut()
+                    .and_then(|resource| resource.document.statements.get_mut(statement))
+                    .and_then(|statement| statement.principal.as_mut())
+                    .map(|principal| &mut principal.values);
+                if let Some(PrincipalValues::Listed(values)) = listed {
+                    values.remove(value);
+                }
+            });
+        }
+    }
+    smaller
+}
+
+/// Reductions inside the generated document at `index` in the order of [`Case::documents`].
+fn document_reductions(case: &Case, index: usize) -> Vec<Case> {
+    let Some(document) = case.documents().nth(index) else {
+        return Vec::new();
+    };
+    let mut smaller = Vec::new();
+    let mut with_document = |edit: &dyn Fn(&mut PolicyDocument)| {
+        let mut reduced = case.clone();
+        if let Some(document) = reduced.documents_mut().into_iter().nth(index) {
             edit(document);
         }
         smaller.push(reduced);

@@ -7,11 +7,49 @@
 //! the root, the OU and the account. A case of that shape is written as such; any other keeps
 //! its whole organization in an `organization` field instead of `scp`, which the vector tests do
 //! not read, so it has to be reduced by hand before it can join them.
+//!
+//! A case over every policy type also writes its caller, its identity policy as `identity` (a
+//! policy that allows nothing when it has none; two are written as `identity_policies`, which
+//! again has to be reduced by hand), and its resource-based policy with `resource_account`.
 
-use scpcheck_policy::Decision;
+use scpcheck_policy::{Decision, Effect};
 use serde_json::{Map, Value, json};
 
-use crate::case::{Case, Level, PolicyDocument, Principal, Scp};
+use crate::case::{Case, Element, Level, PolicyDocument, Principal, Scp, StatementDocument};
+
+/// `FullAWSAccess` as a generated document, for a vector whose SCPs allow everything.
+pub fn full_aws_access_document() -> PolicyDocument {
+    single_statement_document(Element {
+        negated: false,
+        patterns: vec!["*".to_owned()],
+    })
+}
+
+/// An identity policy that allows nothing: `NotAction` `*` applies to no action. It stands in
+/// for a caller without identity policies, since a vector without `identity` means one that
+/// allows everything.
+fn allows_nothing() -> PolicyDocument {
+    single_statement_document(Element {
+        negated: true,
+        patterns: vec!["*".to_owned()],
+    })
+}
+
+fn single_statement_document(action: Element) -> PolicyDocument {
+    PolicyDocument {
+        version: Some("2012-10-17".to_owned()),
+        statements: vec![StatementDocument {
+            effect: Effect::Allow,
+            action,
+            resource: Element {
+                negated: false,
+                patterns: vec!["*".to_owned()],
+            },
+            conditions: Vec::new(),
+            principal: None,
+        }],
+    }
+}
 
 /// The case with the same request and `document` in the vector layout.
 pub fn in_vector_layout(case: &Case, document: &PolicyDocument) -> Case {
@@ -66,6 +104,24 @@ pub fn unsettled_vector(
             vector.insert("organization".into(), organization_json(case));
         }
     }
+    if let Some(permissions) = &case.permissions {
+        match permissions.identity.as_slice() {
+            [] => {
+                vector.insert("identity".into(), allows_nothing().to_json());
+            }
+            [identity] => {
+                vector.insert("identity".into(), identity.to_json());
+            }
+            several => {
+                let policies: Vec<Value> = several.iter().map(PolicyDocument::to_json).collect();
+                vector.insert("identity_policies".into(), Value::Array(policies));
+            }
+        }
+        if let Some(resource) = &permissions.resource_policy {
+            vector.insert("resource_policy".into(), resource.document.to_json());
+            vector.insert("resource_account".into(), json!(resource.owner.id()));
+        }
+    }
     vector.insert("request".into(), request_json(case));
     vector.insert("expected".into(), json!(spelled(ours)));
     vector.insert(
@@ -89,7 +145,7 @@ fn spelled(decision: Decision) -> &'static str {
 
 fn request_json(case: &Case) -> Value {
     let mut request = Map::new();
-    if case.principal != Principal::Member {
+    if case.principal != Principal::Member || case.permissions.is_some() {
         request.insert("principal".into(), json!(case.principal.arn()));
     }
     request.insert("action".into(), json!(case.action));
@@ -120,10 +176,9 @@ fn organization_json(case: &Case) -> Value {
 
 #[cfg(test)]
 mod tests {
-    use scpcheck_policy::Effect;
-
     use super::*;
-    use crate::case::{Element, KeyValue, StatementDocument};
+    use crate::case::{KeyValue, Permissions, ResourcePolicyDocument};
+    use crate::principals::{Account, PrincipalDocument, PrincipalValues};
 
     fn document() -> PolicyDocument {
         PolicyDocument {
@@ -139,6 +194,7 @@ mod tests {
                     patterns: vec!["*".into()],
                 },
                 conditions: Vec::new(),
+                principal: None,
             }],
         }
     }
@@ -152,6 +208,7 @@ mod tests {
             action: "s3:GetObject".into(),
             resource: "*".into(),
             context: vec![("aws:TagKeys".into(), KeyValue::Multi(vec!["a".into()]))],
+            permissions: None,
         }
     }
 
@@ -181,5 +238,39 @@ mod tests {
         let vector = unsettled_vector("v2", &case(), Decision::Deny, Decision::Allow, "oracle 1");
         assert!(vector.get("scp").is_none());
         assert_eq!(vector["organization"][0]["target"], "r-exam");
+    }
+
+    #[test]
+    fn cases_over_every_policy_type_carry_their_policies() {
+        let mut resource_policy = full_aws_access_document();
+        resource_policy.statements[0].principal = Some(PrincipalDocument {
+            negated: false,
+            values: PrincipalValues::Everyone,
+        });
+        let case = Case {
+            principal: Principal::ReaderSession(Account::Other),
+            permissions: Some(Permissions {
+                identity: Vec::new(),
+                resource_policy: Some(ResourcePolicyDocument {
+                    document: resource_policy,
+                    owner: Account::Member,
+                }),
+            }),
+            ..in_vector_layout(&case(), &full_aws_access_document())
+        };
+        let vector = unsettled_vector("v3", &case, Decision::Deny, Decision::Allow, "oracle 1");
+        assert_eq!(vector["scp"], full_aws_access_document().to_json());
+        assert_eq!(vector["identity"], allows_nothing().to_json());
+        assert_eq!(vector["resource_policy"]["Statement"][0]["Principal"], "*");
+        assert_eq!(vector["resource_account"], "111122223333");
+        assert_eq!(
+            vector["request"]["principal"],
+            "arn:aws:sts::444455556666:assumed-role/Reader/carol"
+        );
+        let line = vector.to_string();
+        let parsed = scpcheck_policy::vectors::parse_vectors("unsettled.jsonl", &line).unwrap();
+        assert_eq!(parsed[0].expected, Decision::Deny);
+        let outcome = scpcheck_policy::vectors::evaluate_vector(&parsed[0]);
+        assert_eq!(outcome.decision, Decision::Deny, "{}", outcome.explanation);
     }
 }

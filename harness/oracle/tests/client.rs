@@ -99,6 +99,7 @@ fn request(index: usize) -> OracleRequest {
         resource: format!("arn:aws:s3:::bucket/{index}"),
         context: serde_json::Map::new(),
         levels: Vec::new(),
+        policies: None,
     }
 }
 

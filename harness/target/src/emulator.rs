@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use scpcheck_cache::InstallLock;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
@@ -77,21 +78,9 @@ impl EmulatorError {
     }
 }
 
-/// Where provisioned tools are kept: `$SCPCHECK_CACHE_DIR`, else `$XDG_CACHE_HOME/scpcheck`,
-/// else `$HOME/.cache/scpcheck`, else a directory under the system's temporary directory. An
-/// empty variable counts as unset.
+/// Where provisioned tools are kept; see [`scpcheck_cache::cache_dir`].
 pub fn cache_dir() -> PathBuf {
-    let set = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
-    if let Some(dir) = set("SCPCHECK_CACHE_DIR") {
-        return PathBuf::from(dir);
-    }
-    if let Some(dir) = set("XDG_CACHE_HOME") {
-        return PathBuf::from(dir).join("scpcheck");
-    }
-    if let Some(home) = set("HOME") {
-        return PathBuf::from(home).join(".cache").join("scpcheck");
-    }
-    std::env::temp_dir().join("scpcheck-cache")
+    scpcheck_cache::cache_dir()
 }
 
 /// An installed moto: the `moto_server` executable of a virtual environment.
@@ -106,15 +95,16 @@ impl MotoInstallation {
     pub async fn provision(cache: &Path) -> Result<MotoInstallation, EmulatorError> {
         let venv = cache.join(format!("moto-{MOTO_VERSION}"));
         let server = venv.join("bin").join("moto_server");
-        let marker = venv.join(".scpcheck-installed");
-        if marker.exists() && server.exists() {
+        let installed = || scpcheck_cache::is_installed(&venv) && server.exists();
+        if installed() {
             tracing::debug!(path = %server.display(), "moto already provisioned");
             return Ok(MotoInstallation { server });
         }
 
         let python = find_python().await?;
-        let _lock = InstallLock::acquire(cache).await?;
-        if marker.exists() && server.exists() {
+        let lock_path = cache.join(format!("moto-{MOTO_VERSION}.lock"));
+        let _lock = acquire_install_lock(lock_path).await?;
+        if installed() {
             return Ok(MotoInstallation { server });
         }
         tracing::info!(dir = %venv.display(), "installing moto {MOTO_VERSION} (first use)");
@@ -123,9 +113,11 @@ impl MotoInstallation {
             let _ = std::fs::remove_dir_all(&venv);
             return Err(error);
         }
-        std::fs::write(&marker, MOTO_VERSION).map_err(|source| EmulatorError::Io {
-            context: format!("cannot write `{}`", marker.display()),
-            source,
+        scpcheck_cache::mark_installed(&venv, MOTO_VERSION).map_err(|source| {
+            EmulatorError::Io {
+                context: format!("cannot mark `{}` installed", venv.display()),
+                source,
+            }
         })?;
         Ok(MotoInstallation { server })
     }
@@ -136,65 +128,21 @@ impl MotoInstallation {
     }
 }
 
-/// A lock file held while one process installs into the cache.
-struct InstallLock {
-    path: PathBuf,
-}
-
-impl InstallLock {
-    /// How long to wait for another process's install.
-    const PATIENCE: Duration = Duration::from_secs(600);
-
-    async fn acquire(cache: &Path) -> Result<InstallLock, EmulatorError> {
-        std::fs::create_dir_all(cache).map_err(|source| EmulatorError::Io {
-            context: format!("cannot create `{}`", cache.display()),
-            source,
-        })?;
-        let path = cache.join(format!("moto-{MOTO_VERSION}.lock"));
-        let deadline = Instant::now() + Self::PATIENCE;
-        loop {
-            let created = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path);
-            match created {
-                Ok(mut file) => {
-                    use std::io::Write as _;
-                    let _ = write!(file, "{}", std::process::id());
-                    return Ok(InstallLock { path });
-                }
-                Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
-                    if Self::holder_is_gone(&path) || Instant::now() > deadline {
-                        let _ = std::fs::remove_file(&path);
-                        continue;
-                    }
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                }
-                Err(source) => {
-                    return Err(EmulatorError::Io {
-                        context: format!("cannot create `{}`", path.display()),
-                        source,
-                    });
-                }
-            }
-        }
-    }
-
-    /// Whether the process that wrote the lock no longer runs (Linux: no `/proc/PID`).
-    fn holder_is_gone(path: &Path) -> bool {
-        let Ok(text) = std::fs::read_to_string(path) else {
-            return false;
-        };
-        match text.trim().parse::<u32>() {
-            Ok(pid) => !Path::new("/proc").join(pid.to_string()).exists(),
-            Err(_) => false,
-        }
-    }
-}
-
-impl Drop for InstallLock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+/// Takes the install lock on a blocking thread, so that waiting for another process's install
+/// does not hold up the runtime.
+async fn acquire_install_lock(path: PathBuf) -> Result<InstallLock, EmulatorError> {
+    let context = format!("cannot take the install lock `{}`", path.display());
+    let taken = tokio::task::spawn_blocking(move || {
+        InstallLock::acquire(&path, scpcheck_cache::DEFAULT_PATIENCE)
+    })
+    .await;
+    match taken {
+        Ok(Ok(lock)) => Ok(lock),
+        Ok(Err(source)) => Err(EmulatorError::Io { context, source }),
+        Err(join) => Err(EmulatorError::Io {
+            context,
+            source: std::io::Error::other(join),
+        }),
     }
 }
 

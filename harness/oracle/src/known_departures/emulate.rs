@@ -3,7 +3,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use scpcheck_policy::Effect;
+use scpcheck_policy::{Effect, PrincipalType};
 
 use super::rewrite::{
     arn_reaches_variable, family_of, found_values, has_unresolved_variable, never,
@@ -12,14 +12,82 @@ use super::rewrite::{
 use crate::case::{
     Case, ConditionDocument, Element, KeyValue, PolicyDocument, Principal, StatementDocument,
 };
+use crate::principals::{PrincipalDocument, PrincipalValues};
 use crate::vocabulary::Family;
 
-/// The principal becomes an ordinary role of the member account, which SCPs restrict.
+/// A service-linked role or a principal of the management account becomes an ordinary role of
+/// the member account, which SCPs restrict.
 pub(super) fn exempt_principals(case: &Case) -> Option<Case> {
-    (case.principal != Principal::Member).then(|| Case {
+    let exempt = matches!(
+        case.principal,
+        Principal::ServiceLinkedRole | Principal::Management
+    );
+    exempt.then(|| Case {
         principal: Principal::Member,
         ..case.clone()
     })
+}
+
+/// The root user becomes a user of the same account that no policy names, which needs an
+/// identity policy like any principal but matches the same principal values: everyone and its
+/// account.
+pub(super) fn root_as_user(case: &Case) -> Option<Case> {
+    let Principal::Root(account) = case.principal else {
+        return None;
+    };
+    case.permissions.is_some().then(|| Case {
+        principal: Principal::UnnamedUser(account),
+        ..case.clone()
+    })
+}
+
+/// The part of a role ARN before `:role/`, and the role's name: the last part of its path.
+fn role_name(arn: &str) -> Option<(&str, &str)> {
+    let (prefix, path) = arn.split_once(":role/")?;
+    Some((prefix, path.rsplit('/').next().unwrap_or(path)))
+}
+
+/// A `NotPrincipal` statement in which one value names the caller, its role or its account (as
+/// the oracle reads values) gets a `Principal` naming nobody instead, so it never applies.
+pub(super) fn not_principal_any_value(case: &Case) -> Option<Case> {
+    rewrite_statements(case, |statement| {
+        let principal = statement.principal.as_ref()?;
+        let exempt = principal.negated
+            && match &principal.values {
+                PrincipalValues::Everyone => true,
+                PrincipalValues::Listed(values) => values
+                    .iter()
+                    .any(|(kind, value)| oracle_names(*kind, value, case.principal)),
+            };
+        exempt.then(|| StatementDocument {
+            principal: Some(PrincipalDocument::nobody()),
+            ..statement.clone()
+        })
+    })
+}
+
+/// Whether the oracle takes a principal value to name `caller` at all: everyone, the caller's
+/// account (by id or root ARN), the caller's exact ARN, or for a session the role it belongs
+/// to (same account, the last part of the role's path equal to the session's role name,
+/// ignoring letter case).
+fn oracle_names(kind: PrincipalType, value: &str, caller: Principal) -> bool {
+    if kind != PrincipalType::Aws {
+        return value == caller.arn();
+    }
+    let account = caller.account();
+    let root = format!("arn:aws:iam::{account}:root");
+    if value == "*" || value == account || value == root || value == caller.arn() {
+        return true;
+    }
+    let Some(role) = caller.role_arn() else {
+        return false;
+    };
+    match (role_name(value), role_name(role)) {
+        (Some((prefix, name)), Some((role_prefix, role))) => {
+            prefix == role_prefix && name.eq_ignore_ascii_case(role)
+        }
+        _ => false,
+    }
 }
 
 /// A resource pattern no request resource matches.
@@ -186,8 +254,10 @@ pub(super) fn plain_operator_on_list(case: &Case) -> Option<Case> {
 /// is false for the oracle whenever its key is present, except that `ForAllValues:` over an
 /// empty set stays true. A negated ARN condition is false the same way when the value's parts
 /// before the variable match the request's ARN (the oracle compares part by part and stops at
-/// the first part that differs). A `NotResource` with such a pattern never applies when the
-/// same holds for the request's resource.
+/// the first part that differs), or when the request's value is no ARN at all (which fails
+/// every ARN operator for the oracle and for the evaluator under test alike, until the
+/// unresolved variable makes the latter read the negated operator as true). A `NotResource`
+/// with such a pattern never applies when the same holds for the request's resource.
 pub(super) fn unresolved_variables(case: &Case) -> Option<Case> {
     let mut count = 0;
     let conditions = rewrite_conditions(case, |condition, _| {
@@ -203,7 +273,8 @@ pub(super) fn unresolved_variables(case: &Case) -> Option<Case> {
         let fails = |value: &String| {
             has_unresolved_variable(value, case)
                 && (negated_string
-                    || found_values(found).any(|found| arn_reaches_variable(value, found)))
+                    || found_values(found)
+                        .any(|found| !is_arn(found) || arn_reaches_variable(value, found)))
         };
         let unresolved = (negated_string || negated_arn) && condition.values.iter().any(fails);
         (unresolved && !empty_for_all).then(|| {
@@ -225,6 +296,11 @@ pub(super) fn unresolved_variables(case: &Case) -> Option<Case> {
         })
     });
     resources.or(conditions)
+}
+
+/// Whether `text` has the six parts of an ARN.
+fn is_arn(text: &str) -> bool {
+    text.starts_with("arn:") && text.splitn(6, ':').count() == 6
 }
 
 /// `0.0.0.0/0` and the like become a network no generated address is in.

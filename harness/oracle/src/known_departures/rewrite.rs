@@ -1,6 +1,6 @@
 //! Rewriting the generated policies of a case, and reading values the way the oracle does.
 
-use crate::case::{Case, ConditionDocument, KeyValue, PolicyDocument, Scp, StatementDocument};
+use crate::case::{Case, ConditionDocument, KeyValue, PolicyDocument, StatementDocument};
 use crate::vocabulary::Family;
 
 /// Applies `rewrite` to every generated policy; `None` when nothing changed.
@@ -10,15 +10,10 @@ pub(super) fn rewrite_documents(
 ) -> Option<Case> {
     let mut rewritten = case.clone();
     let mut changed = false;
-    for level in &mut rewritten.levels {
-        for scp in &mut level.policies {
-            let Scp::Document(document) = scp else {
-                continue;
-            };
-            if let Some(replacement) = rewrite(document) {
-                changed |= replacement != *document;
-                *document = replacement;
-            }
+    for document in rewritten.documents_mut() {
+        if let Some(replacement) = rewrite(document) {
+            changed |= replacement != *document;
+            *document = replacement;
         }
     }
     changed.then_some(rewritten)
@@ -53,17 +48,12 @@ pub(super) fn rewrite_conditions(
     let mut rewritten = case.clone();
     let mut extra_context = Vec::new();
     let mut changed = false;
-    for level in &mut rewritten.levels {
-        for scp in &mut level.policies {
-            let Scp::Document(document) = scp else {
-                continue;
-            };
-            for statement in &mut document.statements {
-                for condition in &mut statement.conditions {
-                    if let Some(replacement) = rewrite(condition, &mut extra_context) {
-                        changed |= replacement != *condition;
-                        *condition = replacement;
-                    }
+    for document in rewritten.documents_mut() {
+        for statement in &mut document.statements {
+            for condition in &mut statement.conditions {
+                if let Some(replacement) = rewrite(condition, &mut extra_context) {
+                    changed |= replacement != *condition;
+                    *condition = replacement;
                 }
             }
         }

@@ -5,8 +5,10 @@ use scpcheck_policy::Effect;
 use super::rewrite::{arn_reaches_variable, epoch_as_milliseconds, leading_number, wildcard_match};
 use super::*;
 use crate::case::{
-    ConditionDocument, Element, KeyValue, PolicyDocument, Principal, Scp, StatementDocument,
+    ConditionDocument, Element, KeyValue, Permissions, PolicyDocument, Principal,
+    ResourcePolicyDocument, Scp, StatementDocument,
 };
+use crate::principals::{Account, PrincipalDocument, PrincipalValues};
 
 #[test]
 fn leading_numbers() {
@@ -82,6 +84,7 @@ fn case_with(
                 values: values.iter().map(|value| (*value).to_owned()).collect(),
             })
             .collect(),
+        principal: None,
     };
     let document = PolicyDocument {
         version: Some("2012-10-17".into()),
@@ -96,6 +99,7 @@ fn case_with(
             .iter()
             .map(|(key, value)| ((*key).to_owned(), value.clone()))
             .collect(),
+        permissions: None,
     };
     crate::vector::in_vector_layout(&base, &document)
 }
@@ -294,6 +298,17 @@ fn unresolved_variables_under_negation() {
         &not_resource,
         KnownDeparture::UnresolvedVariableUnderNegation,
     );
+    let not_an_arn = case_with(
+        Effect::Deny,
+        ("*", false),
+        &[(
+            "ArnNotEqualsIfExists",
+            "ec2:Encrypted",
+            &["arn:aws:iam::111122223333:role/${aws:PrincipalTag/team}"],
+        )],
+        &[("ec2:Encrypted", single("false"))],
+    );
+    explained_by(&not_an_arn, KnownDeparture::UnresolvedVariableUnderNegation);
 }
 
 #[test]
@@ -356,4 +371,114 @@ fn every_departure_is_named_explained_and_documented() {
             assert!(!how.is_empty());
         }
     }
+}
+
+/// A case over every policy type: `FullAWSAccess` everywhere, `identity` as the caller's
+/// identity policies, and a resource-based policy owned by `owner` with one statement of
+/// `effect` on every action and resource whose principal element is `principal`.
+fn all_policies_case(
+    caller: Principal,
+    identity: Vec<PolicyDocument>,
+    effect: Effect,
+    principal: PrincipalDocument,
+    owner: Account,
+) -> Case {
+    let mut statement = crate::vector::full_aws_access_document();
+    statement.statements[0].effect = effect;
+    statement.statements[0].principal = Some(principal);
+    let base = case_with(Effect::Deny, ("arn:aws:emulated:::never", false), &[], &[]);
+    Case {
+        principal: caller,
+        permissions: Some(Permissions {
+            identity,
+            resource_policy: Some(ResourcePolicyDocument {
+                document: statement,
+                owner,
+            }),
+        }),
+        ..base
+    }
+}
+
+fn listed(negated: bool, values: &[&str]) -> PrincipalDocument {
+    PrincipalDocument {
+        negated,
+        values: PrincipalValues::Listed(
+            values
+                .iter()
+                .map(|value| (scpcheck_policy::PrincipalType::Aws, (*value).to_owned()))
+                .collect(),
+        ),
+    }
+}
+
+fn overall_verdict(case: &Case, theirs: Decision) -> Verdict {
+    let mut cache = PolicyCache::new();
+    let ours = case.decide(&mut cache).unwrap();
+    judge(case, ours, &OracleAnswer::Overall(theirs), &mut cache)
+}
+
+#[test]
+fn the_root_user_without_identity_policy_is_denied_by_the_oracle() {
+    let allow_all = crate::vector::full_aws_access_document();
+    let other_account = listed(false, &["arn:aws:iam::444455556666:root"]);
+    for (account, owner) in [
+        (Account::Member, Account::Member),
+        (Account::Other, Account::Member),
+    ] {
+        let caller = Principal::Root(account);
+        let case = all_policies_case(
+            caller,
+            Vec::new(),
+            Effect::Allow,
+            other_account.clone(),
+            owner,
+        );
+        assert_eq!(
+            overall_verdict(&case, Decision::Deny),
+            Verdict::Known(vec![KnownDeparture::RootUserNeedsIdentityPolicy]),
+            "{case:?}"
+        );
+        let with_identity = Case {
+            permissions: case.permissions.clone().map(|permissions| Permissions {
+                identity: vec![allow_all.clone()],
+                ..permissions
+            }),
+            ..case
+        };
+        assert_eq!(
+            overall_verdict(&with_identity, Decision::Deny),
+            Verdict::Unexplained
+        );
+    }
+}
+
+#[test]
+fn not_principal_listing_only_the_role_exempts_for_the_oracle() {
+    let allow_all = crate::vector::full_aws_access_document();
+    let session = Principal::ReaderSession(Account::Member);
+    let role_only = listed(true, &["arn:aws:iam::111122223333:role/Reader"]);
+    let case = all_policies_case(
+        session,
+        vec![allow_all.clone()],
+        Effect::Deny,
+        role_only,
+        Account::Member,
+    );
+    assert_eq!(
+        overall_verdict(&case, Decision::Allow),
+        Verdict::Known(vec![KnownDeparture::NotPrincipalExemptsOnAnyValue])
+    );
+    let someone_else = listed(true, &["arn:aws:iam::444455556666:role/Reader"]);
+    let case = all_policies_case(
+        session,
+        vec![allow_all],
+        Effect::Deny,
+        someone_else,
+        Account::Member,
+    );
+    assert_eq!(
+        overall_verdict(&case, Decision::Allow),
+        Verdict::Unexplained
+    );
 }
