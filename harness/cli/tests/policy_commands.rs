@@ -143,8 +143,8 @@ fn explain_exempts_the_management_account() {
         VOLUME,
         "--context",
         "ec2:Encrypted=false",
-        "--account",
-        "999999999999",
+        "--principal",
+        "arn:aws:iam::999999999999:role/Admin",
     ]);
     let out = stdout(&output);
     assert!(
@@ -508,4 +508,131 @@ fn files_that_are_not_utf8_are_refused_with_the_place_of_the_first_invalid_byte(
         assert_eq!(stderr(&output), expected);
         assert!(stdout(&output).is_empty(), "{}", stdout(&output));
     }
+}
+
+/// An SCP that denies S3 to everyone but the `Admin` role, through `aws:PrincipalArn`.
+const ADMIN_ONLY_SCP: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny",
+  "Action": "s3:*", "Resource": "*",
+  "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/Admin"}}}]}"#;
+
+fn scratch_file(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("scpcheck-explain-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn explain_derives_the_principal_keys_and_checks_its_arguments() {
+    let scp = scratch_file("admin-only.json", ADMIN_ONLY_SCP);
+    let scp = scp.to_str().unwrap();
+    let explain = |extra: &[&str]| {
+        let mut args = vec!["explain", "--policy", scp, "--resource", "*"];
+        if !extra.contains(&"--action") {
+            args.extend_from_slice(&["--action", "s3:GetObject"]);
+        }
+        args.extend_from_slice(extra);
+        scpcheck(&args)
+    };
+    let admin = explain(&[
+        "--principal",
+        "arn:aws:sts::111122223333:assumed-role/Admin/alice",
+    ]);
+    assert_eq!(code(&admin), exit_codes::SUCCESS, "{}", stderr(&admin));
+    let out = stdout(&admin);
+    assert!(out.starts_with("scp decision: allow"), "{out}");
+    assert!(
+        out.contains("found `arn:aws:iam::111122223333:role/Admin`: false"),
+        "{out}"
+    );
+    let other = explain(&[
+        "--principal",
+        "arn:aws:sts::111122223333:assumed-role/Dev/bob",
+    ]);
+    assert!(
+        stdout(&other).starts_with("scp decision: deny"),
+        "{}",
+        stdout(&other)
+    );
+    // A key given with `--context` is taken as given.
+    let given = explain(&[
+        "--principal",
+        "arn:aws:sts::111122223333:assumed-role/Admin/alice",
+        "--context",
+        "aws:PrincipalArn=arn:aws:iam::111122223333:role/Dev",
+    ]);
+    assert!(
+        stdout(&given).starts_with("scp decision: deny"),
+        "{}",
+        stdout(&given)
+    );
+
+    for (extra, message) in [
+        (
+            &["--principal", "notanarn"][..],
+            "`--principal`: `notanarn` is not a principal",
+        ),
+        (
+            &[
+                "--principal",
+                "arn:aws:iam::111122223333:root",
+                "--account",
+                "999999999999",
+            ][..],
+            "`--account 999999999999` is not the account of `--principal` (111122223333)",
+        ),
+        (
+            &["--action", "s3:*"][..],
+            "`--action`: `s3:*`: expected one action",
+        ),
+    ] {
+        let output = explain(extra);
+        assert_eq!(code(&output), exit_codes::INVALID_INPUT, "{extra:?}");
+        assert!(stderr(&output).contains(message), "{}", stderr(&output));
+    }
+}
+
+#[test]
+fn explain_gives_an_allow_all_identity_policy_unless_told_otherwise() {
+    let bucket = "harness/cli/tests/data/bucket-policy.json";
+    let explain = |extra: &[&str]| {
+        let mut args = vec![
+            "explain",
+            "--policy",
+            "policies/deny-s3-insecure-transport.json",
+            "--resource-policy",
+            bucket,
+            "--action",
+            "s3:PutObject",
+            "--resource",
+            "arn:aws:s3:::reports/q1.csv",
+            "--principal",
+            "arn:aws:sts::444455556666:assumed-role/Partner/carol",
+            "--context",
+            "aws:SecureTransport=true",
+        ];
+        args.extend_from_slice(extra);
+        stdout(&scpcheck(&args))
+    };
+    // The bucket policy does not name the partner: within its own account the allow-all
+    // identity policy decides; with no identity policy nothing allows.
+    let with_default = explain(&["--resource-account", "444455556666"]);
+    assert!(
+        with_default.starts_with("decision: allow (allowed by the SCPs and an identity policy)"),
+        "{with_default}"
+    );
+    assert!(
+        with_default.contains("policy `allow-all-identity`"),
+        "{with_default}"
+    );
+    let without = explain(&["--resource-account", "444455556666", "--no-identity-policy"]);
+    assert!(
+        without.starts_with("decision: deny (implicit deny: no identity policy allows)"),
+        "{without}"
+    );
+    assert!(
+        without.contains("account `444455556666`: allows"),
+        "{without}"
+    );
 }

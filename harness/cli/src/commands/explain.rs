@@ -48,20 +48,29 @@ pub struct ExplainArgs {
     #[arg(long = "context", value_name = "KEY=VALUE", value_parser = parse_context_entry)]
     context: Vec<ContextEntry>,
 
-    /// The calling principal's ARN.
+    /// The calling principal's ARN: an IAM user or role, a role session
+    /// (`arn:aws:sts::111122223333:assumed-role/Role/session`), a federated user, or an account's
+    /// root user. The management account, which SCPs do not restrict, is `999999999999`.
     #[arg(long, value_name = "ARN", default_value = DEFAULT_PRINCIPAL)]
     principal: String,
 
-    /// The principal's account; by default the account in `--principal`. The management
-    /// account, which SCPs do not restrict, is `999999999999`.
+    /// The principal's account; it must be the account in `--principal`.
     #[arg(long, value_name = "ID")]
     account: Option<String>,
 
-    /// An identity policy of the principal; repeat for several. With this option or
-    /// `--resource-policy` the decision combines every policy type given, and the principal has
-    /// only the identity policies given here.
-    #[arg(long = "identity-policy", value_name = "FILE")]
+    /// An identity policy of the principal; repeat for several. Without it the principal has
+    /// an identity policy that allows everything, as in decision vectors.
+    #[arg(
+        long = "identity-policy",
+        value_name = "FILE",
+        conflicts_with = "no_identity_policy"
+    )]
     identity_policies: Vec<PathBuf>,
+
+    /// The principal has no identity policy at all (e.g. to see what a resource-based policy
+    /// grants by itself).
+    #[arg(long)]
+    no_identity_policy: bool,
 
     /// The resource-based policy of the resource (e.g. a bucket policy), whose statements name
     /// principals with `Principal` or `NotPrincipal`.
@@ -147,10 +156,16 @@ fn context(entries: &[ContextEntry]) -> Context {
 ///
 /// With SCPs alone the decision is the SCPs', as if an identity policy allowed the request.
 pub fn run(args: &ExplainArgs) -> i32 {
-    let request = request(args);
+    let request = match request(args) {
+        Ok(request) => request,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return exit_codes::INVALID_INPUT;
+        }
+    };
     let organization = match &args.layout {
         Some(dir) => layout_organization(dir, &request.account_id),
-        None => policies_organization(&args.policies),
+        None => policies_organization(&args.policies, &request.account_id),
     };
     let identity: Vec<Option<Arc<Policy>>> = args
         .identity_policies
@@ -169,11 +184,17 @@ pub fn run(args: &ExplainArgs) -> i32 {
     ) else {
         return exit_codes::INVALID_INPUT;
     };
-    let explanation = if identity.is_empty() && resource_policy.is_none() {
-        evaluate_scps(&organization, &request).to_string()
-    } else {
-        evaluate(&organization, &identity, resource_policy.as_ref(), &request).to_string()
-    };
+    let explanation =
+        if identity.is_empty() && resource_policy.is_none() && !args.no_identity_policy {
+            evaluate_scps(&organization, &request).to_string()
+        } else {
+            let identity = if identity.is_empty() && !args.no_identity_policy {
+                vec![allow_all_identity_policy()]
+            } else {
+                identity
+            };
+            evaluate(&organization, &identity, resource_policy.as_ref(), &request).to_string()
+        };
     print_stdout(&explanation);
     exit_codes::SUCCESS
 }
@@ -194,7 +215,7 @@ fn resource_policy(path: &Path, args: &ExplainArgs, request: &Request) -> Option
     match ResourcePolicy::new(policy, account) {
         Ok(resource_policy) => Some(resource_policy),
         Err(error) => {
-            eprintln!("error: resource account: {error}");
+            eprintln!("error: `--resource-account`: {error}");
             None
         }
     }
@@ -218,22 +239,111 @@ fn load(path: &Path, kind: PolicyKind) -> Option<Arc<Policy>> {
     }
 }
 
-fn request(args: &ExplainArgs) -> Request {
-    let account_id = args
-        .account
-        .clone()
-        .unwrap_or_else(|| vectors::account_of(&args.principal));
-    Request {
-        principal_arn: args.principal.clone(),
-        account_id,
-        action: args.action.clone(),
-        resource: args.resource.clone(),
-        context: context(&args.context),
+/// The identity policy of a principal for which no `--identity-policy` is given.
+fn allow_all_identity_policy() -> Arc<Policy> {
+    let text = r#"{"Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
+    match Policy::parse("allow-all-identity", text) {
+        Ok(policy) => Arc::new(policy),
+        // The text is a constant that a unit test parses.
+        Err(_) => vectors::full_aws_access(),
     }
 }
 
+/// The request the arguments describe, after checking the principal, its account and the
+/// action.
+///
+/// AWS User Guide, reference_policies_condition-keys.html: `aws:PrincipalArn` and
+/// `aws:PrincipalAccount` are in every request made by an IAM principal (for a role session,
+/// `aws:PrincipalArn` is the role's ARN), so they are derived from `--principal` unless
+/// `--context` sets them.
+fn request(args: &ExplainArgs) -> Result<Request, String> {
+    let principal = &args.principal;
+    let (principal_arn_key, principal_account) = principal_keys(principal).ok_or_else(|| {
+        format!(
+            "`--principal`: `{principal}` is not a principal SCPs apply to: expected the ARN of \
+             an IAM user or role (`arn:aws:iam::111122223333:role/Name`), a role session \
+             (`arn:aws:sts::111122223333:assumed-role/Name/session`), a federated user or an \
+             account's root user (`arn:aws:iam::111122223333:root`)"
+        )
+    })?;
+    if let Some(account) = &args.account
+        && *account != principal_account
+    {
+        return Err(format!(
+            "`--account {account}` is not the account of `--principal` ({principal_account}); \
+             leave `--account` out or name a principal of that account"
+        ));
+    }
+    if let Some(problem) = action_problem(&args.action) {
+        return Err(format!("`--action`: `{}`: {problem}", args.action));
+    }
+    let mut context = context(&args.context);
+    if context.get("aws:PrincipalArn").is_none() {
+        context.insert_single("aws:PrincipalArn", principal_arn_key);
+    }
+    if context.get("aws:PrincipalAccount").is_none() {
+        context.insert_single("aws:PrincipalAccount", principal_account.clone());
+    }
+    Ok(Request {
+        principal_arn: principal.clone(),
+        account_id: principal_account,
+        action: args.action.clone(),
+        resource: args.resource.clone(),
+        context,
+    })
+}
+
+/// The value of `aws:PrincipalArn` and the account of an IAM principal's ARN, or `None` when
+/// `arn` is not one.
+fn principal_keys(arn: &str) -> Option<(String, String)> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let ["arn", partition, service, "", account, resource] = parts.as_slice() else {
+        return None;
+    };
+    let account_ok = account.len() == 12 && account.bytes().all(|byte| byte.is_ascii_digit());
+    if partition.is_empty() || !account_ok {
+        return None;
+    }
+    let named = |prefix: &str, names: usize| {
+        resource.strip_prefix(prefix).is_some_and(|rest| {
+            let pieces: Vec<&str> = rest.split('/').collect();
+            pieces.len() >= names && pieces.iter().all(|piece| !piece.is_empty())
+        })
+    };
+    let key = match *service {
+        "iam" if *resource == "root" || named("user/", 1) || named("role/", 1) => arn.to_owned(),
+        "sts" if named("federated-user/", 1) => arn.to_owned(),
+        "sts" if named("assumed-role/", 2) => {
+            let role = resource.split('/').nth(1)?;
+            format!("arn:{partition}:iam::{account}:role/{role}")
+        }
+        _ => return None,
+    };
+    Some((key, (*account).to_owned()))
+}
+
+/// What is wrong with `--action`, if anything: a request names one action, `service:Action`.
+fn action_problem(action: &str) -> Option<&'static str> {
+    let Some((service, name)) = action.split_once(':') else {
+        return Some("expected one action as `service:Action`, e.g. `s3:GetObject`");
+    };
+    let word = |text: &str| {
+        !text.is_empty()
+            && text
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
+    };
+    if !word(service) || !word(name) {
+        return Some(
+            "expected one action as `service:Action`, without wildcards, e.g. `s3:GetObject`",
+        );
+    }
+    None
+}
+
 /// The vectors' organization with the given SCPs at the OU; `None` after reporting a problem.
-fn policies_organization(paths: &[PathBuf]) -> Option<Organization> {
+fn policies_organization(paths: &[PathBuf], account_id: &str) -> Option<Organization> {
     let mut attached = Vec::new();
     let mut valid = true;
     for path in paths {
@@ -242,7 +352,12 @@ fn policies_organization(paths: &[PathBuf]) -> Option<Organization> {
             None => valid = false,
         }
     }
-    valid.then(|| vectors::organization(attached))
+    let mut organization = valid.then(|| vectors::organization(attached))?;
+    // The account level is the principal's account.
+    if let Some(level) = organization.levels.last_mut() {
+        level.target_id = account_id.to_owned();
+    }
+    Some(organization)
 }
 
 fn load_policy(path: &Path) -> Option<AttachedPolicy> {
@@ -290,6 +405,68 @@ mod tests {
             .iter()
             .map(|text| parse_context_entry(text).unwrap())
             .collect()
+    }
+
+    #[test]
+    fn the_allow_all_identity_policy_parses() {
+        let text = allow_all_identity_policy().to_string();
+        assert!(text.contains("\"Action\": \"*\""), "{text}");
+        assert_eq!(
+            allow_all_identity_policy().source_name(),
+            "allow-all-identity"
+        );
+    }
+
+    #[test]
+    fn principals_give_their_condition_keys_or_are_refused() {
+        let keys = |arn: &str| principal_keys(arn).map(|(key, account)| format!("{key} {account}"));
+        assert_eq!(
+            keys("arn:aws:sts::111122223333:assumed-role/Admin/alice").as_deref(),
+            Some("arn:aws:iam::111122223333:role/Admin 111122223333")
+        );
+        for same in [
+            "arn:aws:iam::111122223333:role/team/Admin",
+            "arn:aws:iam::111122223333:user/bob",
+            "arn:aws:iam::111122223333:root",
+            "arn:aws-cn:sts::111122223333:federated-user/carol",
+        ] {
+            assert_eq!(keys(same), Some(format!("{same} 111122223333")));
+        }
+        for refused in [
+            "notanarn",
+            "",
+            "*",
+            "111122223333",
+            "arn:aws:iam::abc:role/Reader",
+            "arn:aws:iam::11112222333:role/Reader",
+            "arn:aws:iam:::role/Reader",
+            "arn:aws:iam::111122223333:group/devs",
+            "arn:aws:iam::111122223333:role/",
+            "arn:aws:sts::111122223333:assumed-role/Admin",
+            "arn:aws:ec2:us-east-1:111122223333:instance/i-1",
+            "ARN:AWS:IAM::111122223333:ROLE/Reader",
+            "logging.s3.amazonaws.com",
+        ] {
+            assert_eq!(keys(refused), None, "{refused}");
+        }
+    }
+
+    #[test]
+    fn an_action_is_one_service_action() {
+        assert_eq!(action_problem("s3:GetObject"), None);
+        assert_eq!(action_problem("elasticfilesystem:CreateFileSystem"), None);
+        for refused in [
+            "s3:*",
+            "s3:Get*",
+            "not an action",
+            "s3",
+            "",
+            "s3:",
+            ":Get",
+            "s3:a:b",
+        ] {
+            assert!(action_problem(refused).is_some(), "{refused}");
+        }
     }
 
     #[test]
