@@ -503,10 +503,16 @@ fn files_that_are_not_utf8_are_refused_with_the_place_of_the_first_invalid_byte(
         ]),
     ];
     let _ = std::fs::remove_file(&path);
-    for output in runs {
+    for (index, output) in runs.into_iter().enumerate() {
         assert_eq!(code(&output), exit_codes::INVALID_INPUT);
         assert_eq!(stderr(&output), expected);
-        assert!(stdout(&output).is_empty(), "{}", stdout(&output));
+        // `lint` counts the file as checked, with one error.
+        let summary = if index == 0 {
+            "1 file checked: 1 error, 0 warnings\n"
+        } else {
+            ""
+        };
+        assert_eq!(stdout(&output), summary);
     }
 }
 
@@ -635,4 +641,78 @@ fn explain_gives_an_allow_all_identity_policy_unless_told_otherwise() {
         without.contains("account `444455556666`: allows"),
         "{without}"
     );
+}
+
+#[test]
+fn lint_reports_an_unreadable_file_and_goes_on_with_the_others() {
+    let not_utf8 = scratch_file("lint-not-utf8.json", "");
+    std::fs::write(&not_utf8, b"{\"Version\": \"\xFF\"}\n").unwrap();
+    let not_utf8 = not_utf8.to_str().unwrap();
+    let output = scpcheck(&[
+        "lint",
+        "no-such-policy.json",
+        not_utf8,
+        "policies/deny-unencrypted-ec2.json",
+    ]);
+    let _ = std::fs::remove_file(not_utf8);
+
+    assert_eq!(code(&output), exit_codes::INVALID_INPUT);
+    let err = stderr(&output);
+    assert!(
+        err.starts_with("error: cannot read `no-such-policy.json`: "),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "error: `{not_utf8}`: not UTF-8 text: invalid byte 0xFF at line 1, column 14"
+        )),
+        "{err}"
+    );
+    assert_eq!(stdout(&output), "3 files checked: 2 errors, 0 warnings\n");
+}
+
+#[test]
+fn eval_refuses_a_vector_file_without_vectors() {
+    let empty = scratch_file("empty.jsonl", "\n\n");
+    let empty = empty.to_str().unwrap();
+    let output = scpcheck(&["eval", "--vectors", empty]);
+
+    assert_eq!(code(&output), exit_codes::INVALID_INPUT);
+    assert!(stdout(&output).is_empty(), "{}", stdout(&output));
+    let err = stderr(&output);
+    assert!(
+        err.starts_with(&format!("{empty}:1:1: the file has no vectors\n")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("invalid vector file `{empty}`")),
+        "{err}"
+    );
+}
+
+#[test]
+fn eval_refuses_a_repeated_vector_id_naming_its_first_line() {
+    let scp = concat!(
+        r#"{"Version": "2012-10-17", "Statement": "#,
+        r#"{"Effect": "Allow", "Action": "*", "Resource": "*"}}"#
+    );
+    let request = r#"{"action": "s3:GetObject", "resource": "*"}"#;
+    let vector = |id: &str| {
+        format!(r#"{{"id": "{id}", "scp": {scp}, "request": {request}, "expected": "Allow"}}"#)
+    };
+    let text = [vector("first"), vector("second"), vector("first")].join("\n");
+    let file = scratch_file("repeated.jsonl", &text);
+    let file = file.to_str().unwrap();
+    let output = scpcheck(&["eval", "--vectors", file]);
+
+    assert_eq!(code(&output), exit_codes::INVALID_INPUT);
+    assert!(stdout(&output).is_empty(), "{}", stdout(&output));
+    let err = stderr(&output);
+    assert!(
+        err.starts_with(&format!(
+            "{file}:3:8: duplicate vector id `first`: first used on line 1\n"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("give each vector its own `id`"), "{err}");
 }

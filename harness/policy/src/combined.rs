@@ -50,7 +50,9 @@ pub enum EvaluationReason {
     /// Within one account, the resource-based policy grants the request to the principal itself
     /// and nothing denies; no identity policy is needed.
     AllowedByResourcePolicy,
-    /// Across accounts, the identity policies and the resource-based policy both allow.
+    /// Across accounts, the resource-based policy allows, and so does an identity policy unless
+    /// the principal is the account's root user, which needs none; nothing denies.
+    /// [`Evaluation::describe_reason`] words the two cases apart.
     AllowedAcrossAccounts,
     /// The principal is the account's root user, which needs no identity policy, and nothing
     /// denies.
@@ -58,7 +60,8 @@ pub enum EvaluationReason {
 }
 
 impl EvaluationReason {
-    /// The reason in words, for explanations.
+    /// The reason in words, for explanations; [`Evaluation::describe_reason`] words an
+    /// evaluation's reason exactly.
     pub fn describe(self) -> &'static str {
         match self {
             EvaluationReason::ExplicitDenyInScp => "explicit deny in an SCP",
@@ -176,6 +179,19 @@ impl Evaluation {
     /// The account that owns the resource, when a resource-based policy was given.
     pub fn resource_account(&self) -> Option<&str> {
         self.resource_account.as_deref()
+    }
+
+    /// The reason in words, as it fits this evaluation: across accounts, a root user that no
+    /// identity policy allows is allowed by the SCPs and the resource-based policy alone.
+    pub fn describe_reason(&self) -> &'static str {
+        let identity_allows = self.identity.iter().any(PolicyEvaluation::allows);
+        match self.reason {
+            EvaluationReason::AllowedAcrossAccounts if !identity_allows => {
+                "allowed by the SCPs and the resource-based policy: the account's root user needs \
+                 no identity policy"
+            }
+            reason => reason.describe(),
+        }
     }
 
     /// Whether the principal and the resource are in different accounts.

@@ -31,6 +31,59 @@ impl SourceLocation {
     }
 }
 
+/// The line and column of many offsets in one text, in time linear in the text overall: the
+/// start of every line is found once, a line by binary search, and a column by counting the
+/// characters from the line's start, or from the offset located before when it is on the same
+/// line and not after the new one (so offsets located in order cost one pass over their lines).
+#[derive(Debug, Clone)]
+pub(crate) struct LineIndex<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+    last: Option<(usize, SourceLocation)>,
+}
+
+impl<'a> LineIndex<'a> {
+    /// Indexes the lines of `text`.
+    pub(crate) fn new(text: &'a str) -> Self {
+        let newlines = text.match_indices('\n').map(|(newline, _)| newline + 1);
+        LineIndex {
+            text,
+            line_starts: std::iter::once(0).chain(newlines).collect(),
+            last: None,
+        }
+    }
+
+    /// The location of byte `offset`, as [`SourceLocation::of_offset`] gives it: an offset past
+    /// the end or inside a character is located at the end of the text.
+    pub(crate) fn locate(&mut self, offset: usize) -> SourceLocation {
+        let offset = if self.text.is_char_boundary(offset) {
+            offset
+        } else {
+            self.text.len()
+        };
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let line_start = self
+            .line_starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(0);
+        let (from, column_before) = match self.last {
+            Some((last, at)) if at.line == line && last <= offset => (last, at.column),
+            _ => (line_start, 1),
+        };
+        let counted = self
+            .text
+            .get(from..offset)
+            .map_or(0, |part| part.chars().count());
+        let location = SourceLocation {
+            line,
+            column: column_before + counted,
+        };
+        self.last = Some((offset, location));
+        location
+    }
+}
+
 impl fmt::Display for SourceLocation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "line {}, column {}", self.line, self.column)
@@ -245,9 +298,9 @@ impl SourceProblem {
         self
     }
 
-    /// Sets the location from the place of the span in `text`.
-    pub(crate) fn located_in(mut self, text: &str) -> SourceProblem {
-        self.location = SourceLocation::of_offset(text, self.span.offset());
+    /// Sets the location from the place of the span in the text `lines` indexes.
+    pub(crate) fn located_with(mut self, lines: &mut LineIndex<'_>) -> SourceProblem {
+        self.location = lines.locate(self.span.offset());
         self
     }
 
@@ -334,11 +387,13 @@ impl SourceErrors {
         text: &str,
         errors: Vec<SourceProblem>,
     ) -> Self {
-        let mut errors: Vec<SourceProblem> = errors
-            .into_iter()
-            .map(|error| error.located_in(text))
-            .collect();
+        let mut errors = errors;
         errors.sort_by_key(|error| error.span.offset());
+        let mut lines = LineIndex::new(text);
+        let errors = errors
+            .into_iter()
+            .map(|error| error.located_with(&mut lines))
+            .collect();
         SourceErrors {
             what,
             source: SourceText::new(source_name, text.to_owned()),
@@ -409,6 +464,49 @@ mod tests {
         assert_eq!(
             SourceLocation::of_offset(text, 8),
             SourceLocation { line: 3, column: 1 }
+        );
+    }
+
+    #[test]
+    fn line_index_agrees_with_locating_from_the_start_in_any_order() {
+        let text = "ab\ncd\u{e9}\n\n\u{65e5}x\u{65e5}\r\ny";
+        let offsets: Vec<usize> = (0..=text.len() + 2).collect();
+        let backwards: Vec<usize> = offsets.iter().rev().copied().collect();
+        let jumping = [9, 4, 12, 11, 0, 12, 7, 6, 15, 13];
+        for order in [offsets.as_slice(), backwards.as_slice(), jumping.as_slice()] {
+            let mut lines = LineIndex::new(text);
+            for &offset in order {
+                assert_eq!(
+                    lines.locate(offset),
+                    SourceLocation::of_offset(text, offset),
+                    "offset {offset}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn many_problems_on_one_long_line_are_located_in_characters() {
+        let count = 50_000;
+        let text = "\u{e9}x".repeat(count);
+        let problems = (0..count)
+            .rev()
+            .map(|index| PolicyError::new("x", span(index * 3 + 2, 1), "here"))
+            .collect();
+        let errors = PolicyErrors::collect("policy", "p.json", &text, problems);
+
+        let columns: Vec<usize> = errors
+            .errors()
+            .iter()
+            .map(|e| e.location().column)
+            .collect();
+        let expected: Vec<usize> = (0..count).map(|index| index * 2 + 2).collect();
+        assert_eq!(columns, expected);
+        assert!(
+            errors
+                .errors()
+                .iter()
+                .all(|error| error.location().line == 1)
         );
     }
 

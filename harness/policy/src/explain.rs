@@ -5,7 +5,7 @@ use std::fmt::{self, Display, Formatter, Write as _};
 
 use crate::combined::Evaluation;
 use crate::condition::Condition;
-use crate::document::Statement;
+use crate::document::{Effect, Statement};
 use crate::evaluate::{PolicyEvaluation, StatementEvaluation};
 use crate::organization::{LevelEvaluation, LevelOutcome, ScpEvaluation, ScpReason};
 use crate::principal::{PrincipalElement, PrincipalMatch};
@@ -55,7 +55,7 @@ impl ScpEvaluation {
 
 impl Display for Evaluation {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        let reason = self.reason().describe();
+        let reason = self.describe_reason();
         writeln!(f, "decision: {} ({reason})", self.decision())?;
         write!(f, "{}", self.scp())?;
         writeln!(f, "identity policies:")?;
@@ -142,7 +142,8 @@ fn write_statement(
         writeln!(f, "{indent}  {}", resource_line(statement, request))?;
     }
     if let (Some(element), Some(found)) = (statement.principals(), result.principal_match()) {
-        writeln!(f, "{indent}  {}", principal_line(element, found, request))?;
+        let line = principal_line(element, found, effect, request);
+        writeln!(f, "{indent}  {line}")?;
     }
     for (condition, holds) in statement
         .conditions()
@@ -185,7 +186,14 @@ fn resource_line(statement: &Statement, request: &Request) -> String {
     }
 }
 
-fn principal_line(element: &PrincipalElement, found: PrincipalMatch, request: &Request) -> String {
+/// The principal line of a statement of effect `effect`: naming only the account is a grant
+/// to the account in an `Allow`, and a deny for every principal of the account in a `Deny`.
+fn principal_line(
+    element: &PrincipalElement,
+    found: PrincipalMatch,
+    effect: Effect,
+    request: &Request,
+) -> String {
     let caller = &request.principal_arn;
     let name = element.name();
     let naming = element.first_naming(caller, &request.account_id);
@@ -193,10 +201,13 @@ fn principal_line(element: &PrincipalElement, found: PrincipalMatch, request: &R
         (false, PrincipalMatch::Principal, Some(value)) => {
             format!("principal `{caller}`: named by `{value}`")
         }
-        (false, PrincipalMatch::Account, Some(value)) => format!(
-            "principal `{caller}`: only its account is named, by `{value}` (a grant to the \
-             account)"
-        ),
+        (false, PrincipalMatch::Account, Some(value)) => {
+            let meaning = match effect {
+                Effect::Allow => "a grant to the account",
+                Effect::Deny => "the deny applies to every principal of the account",
+            };
+            format!("principal `{caller}`: only its account is named, by `{value}` ({meaning})")
+        }
         (false, _, _) => format!("principal `{caller}`: not named by `{name}`"),
         (true, PrincipalMatch::NotApplicable, _) => {
             format!("principal `{caller}`: exempted by `{name}` (every step of it is listed)")

@@ -92,16 +92,19 @@ struct Parser<'a> {
     open: Vec<Open>,
 }
 
+/// The advice for an empty document: the smallest policy the parser accepts, since
+/// `Statement` needs at least one statement.
+const EMPTY_DOCUMENT_HELP: &str = "a policy is a JSON object such as `{\"Version\": \
+     \"2012-10-17\", \"Statement\": [{\"Effect\": \"Deny\", \"Action\": \"s3:DeleteBucket\", \
+     \"Resource\": \"*\"}]}`";
+
 impl Parser<'_> {
     fn document(&mut self) -> Step<Json> {
         self.skip_leading_byte_order_mark();
         self.skip_whitespace();
         if self.peek().is_none() {
             let error = PolicyError::new("policy document is empty", span(0, 0), "no JSON here")
-                .with_help(
-                    "a policy is a JSON object such as \
-                     `{\"Version\": \"2012-10-17\", \"Statement\": []}`",
-                );
+                .with_help(EMPTY_DOCUMENT_HELP);
             return Err(self.record(error));
         }
         if self.looks_like_bare_members() {

@@ -4,12 +4,13 @@
 //! Grammar errors are refused by [`Policy::parse`] already; these findings concern a valid
 //! document: errors that Organizations would refuse, and warnings about likely mistakes.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use miette::{Diagnostic, LabeledSpan, SourceSpan};
 
 use crate::document::{Effect, Policy, PolicyVersion, Statement};
-use crate::error::{SourceLocation, SourceProblem, span};
+use crate::error::{LineIndex, SourceLocation, SourceProblem, span};
 use crate::operator::{BaseOperator, Kind, SetQualifier};
 
 /// How serious a finding is.
@@ -157,7 +158,16 @@ pub fn lint_scp_with(policy: &Policy, source: &str, options: &LintOptions) -> Ve
         }
     }
     lint.findings.sort_by_key(|finding| finding.span().offset());
+
+    // Located in order of place, each finding costs only the text since the one before.
+    let mut lines = LineIndex::new(source);
     lint.findings
+        .into_iter()
+        .map(|finding| LintFinding {
+            problem: finding.problem.located_with(&mut lines),
+            ..finding
+        })
+        .collect()
 }
 
 struct Lint<'a> {
@@ -174,7 +184,7 @@ impl Lint<'_> {
         (span, label): (SourceSpan, &str),
         help: Option<String>,
     ) {
-        let mut problem = SourceProblem::new(message, span, label).located_in(self.source);
+        let mut problem = SourceProblem::new(message, span, label);
         if let Some(help) = help {
             problem = problem.with_help(help);
         }
@@ -237,13 +247,13 @@ impl Lint<'_> {
 
     /// IAM User Guide, reference_policies_elements_sid.html: a `Sid` is unique within a policy.
     fn duplicate_sids(&mut self, policy: &Policy) {
-        let statements = policy.statements();
-        for (index, statement) in statements.iter().enumerate() {
-            let (Some(sid), Some(sid_span)) = (statement.sid(), statement.sid_span()) else {
+        let mut seen = HashSet::new();
+        for statement in policy.statements() {
+            let Some(sid) = statement.sid() else {
                 continue;
             };
-            let earlier = statements.get(..index).unwrap_or_default();
-            if earlier.iter().any(|other| other.sid() == Some(sid)) {
+            let first_use = seen.insert(sid);
+            if let (false, Some(sid_span)) = (first_use, statement.sid_span()) {
                 self.report(
                     "duplicate-sid",
                     LintSeverity::Error,

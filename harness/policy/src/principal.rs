@@ -8,6 +8,12 @@
 //! session of the role), an assumed-role session or a federated user session. A wildcard cannot
 //! stand for part of a name or ARN, and a user group cannot be a principal.
 //!
+//! Users and roles are matched by partition, account and name, whatever the path in either ARN
+//! (in `Principal` and `NotPrincipal` alike): IAM User Guide, reference_identifiers.html ("IAM
+//! ARNs", friendly names and paths), a user's or a role's name is unique in its account whatever
+//! its path, so `user/bob` and `user/eng/bob` are the same user; and a session ARN carries no
+//! role path at all.
+//!
 //! IAM User Guide, reference_policies_elements_notprincipal.html: `NotPrincipal` is used with
 //! `Deny` only, and AWS checks a caller in steps (account, then role, then session), so a caller
 //! escapes the deny only when every step is listed: the account alone, or the role and its account,
@@ -79,8 +85,15 @@ pub(crate) enum Named {
         account: String,
         name: String,
     },
-    /// One identity named by its exact ARN or identifier: an IAM user, an assumed-role session,
-    /// a federated user session, a service, a provider or a canonical user.
+    /// An IAM user, known like a role by partition, account and name: the name is unique in
+    /// the account whatever the path.
+    User {
+        partition: String,
+        account: String,
+        name: String,
+    },
+    /// One identity named by its exact ARN or identifier: an assumed-role session, a federated
+    /// user session, a service, a provider or a canonical user.
     Exact(String),
 }
 
@@ -234,7 +247,9 @@ enum CallerKind<'a> {
     Role { name: &'a str },
     /// `arn:…:sts::<account>:assumed-role/<role>/<session>`.
     Session { role: &'a str },
-    /// An IAM user or a federated user session: known by its exact ARN within its account.
+    /// An IAM user, known by its name within its account.
+    User { name: &'a str },
+    /// A federated user session: known by its exact ARN within its account.
     AccountIdentity,
     /// A service or anything else that is not an ARN of an account's identity.
     Other,
@@ -261,7 +276,9 @@ impl<'a> Caller<'a> {
         };
         let kind = match (parts.service, parts.resource) {
             ("iam", "root") => CallerKind::Root,
-            ("iam", resource) if resource.starts_with("user/") => CallerKind::AccountIdentity,
+            ("iam", resource) if resource.starts_with("user/") => CallerKind::User {
+                name: last_segment(resource),
+            },
             ("iam", resource) if resource.starts_with("role/") => CallerKind::Role {
                 name: last_segment(resource),
             },
@@ -291,7 +308,7 @@ impl<'a> Caller<'a> {
             CallerKind::Root => &[Step::Account],
             CallerKind::Role { .. } => &[Step::Account, Step::Role],
             CallerKind::Session { .. } => &[Step::Account, Step::Role, Step::Itself],
-            CallerKind::AccountIdentity => &[Step::Account, Step::Itself],
+            CallerKind::User { .. } | CallerKind::AccountIdentity => &[Step::Account, Step::Itself],
             CallerKind::Other => &[Step::Itself],
         }
     }
@@ -300,6 +317,13 @@ impl<'a> Caller<'a> {
         match self.kind {
             CallerKind::Role { name } => Some(name),
             CallerKind::Session { role } => Some(role),
+            _ => None,
+        }
+    }
+
+    fn user_name(&self) -> Option<&'a str> {
+        match self.kind {
+            CallerKind::User { name } => Some(name),
             _ => None,
         }
     }
@@ -333,6 +357,14 @@ impl PrincipalEntry {
                 caller.in_account(Some(partition), account)
                     && caller.role_name() == Some(name.as_str())
             }
+            Named::User {
+                partition,
+                account,
+                name,
+            } => {
+                caller.in_account(Some(partition), account)
+                    && caller.user_name() == Some(name.as_str())
+            }
             Named::Exact(identifier) => self.exact_match(caller, identifier),
         };
         if named {
@@ -359,6 +391,17 @@ impl PrincipalEntry {
             ) => {
                 caller.in_account(Some(partition), account)
                     && caller.role_name() == Some(name.as_str())
+            }
+            (
+                Named::User {
+                    partition,
+                    account,
+                    name,
+                },
+                Step::Itself,
+            ) => {
+                caller.in_account(Some(partition), account)
+                    && caller.user_name() == Some(name.as_str())
             }
             (Named::Exact(identifier), Step::Itself) => self.exact_match(caller, identifier),
             _ => false,
@@ -463,7 +506,11 @@ fn parse_aws_value(text: &str) -> Result<Named, &'static str> {
             })
         }
         "iam" if resource.starts_with("user/") && resource.len() > "user/".len() => {
-            Ok(Named::Exact(text.to_owned()))
+            Ok(Named::User {
+                partition: parts.partition.to_owned(),
+                account: parts.account.to_owned(),
+                name: last_segment(resource).to_owned(),
+            })
         }
         "iam" if resource.starts_with("group/") => Err("an IAM user group cannot be a principal"),
         "sts" if is_session(resource, "assumed-role/", 2) => Ok(Named::Exact(text.to_owned())),

@@ -11,6 +11,7 @@
 //! lines are skipped. Every problem is
 //! reported with its line and column, also those inside an embedded policy.
 
+use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
 use miette::SourceSpan;
@@ -204,25 +205,35 @@ static ALLOW_ALL_IDENTITY_POLICY: LazyLock<Arc<Policy>> = LazyLock::new(|| {
 /// Reads every vector of `text`, one JSON object a line; `source_name` names the file in
 /// messages.
 ///
-/// Every problem on every line is reported, each with its line and column.
+/// Every problem on every line is reported, each with its line and column; a file without
+/// vectors and a vector whose `id` an earlier one has are problems too.
 pub fn parse_vectors(source_name: &str, text: &str) -> Result<Vec<DecisionVector>, VectorErrors> {
     let mut vectors = Vec::new();
     let mut problems = Vec::new();
+    let mut first_lines = HashMap::new();
     let mut offset = 0;
-    for line in text.split_inclusive('\n') {
+    for (line_index, line) in text.split_inclusive('\n').enumerate() {
         let content = line.trim_end_matches(['\n', '\r']);
         if !content.trim().is_empty() {
             let mut reader = LineReader {
-                text,
                 line: content,
+                line_number: line_index + 1,
                 offset,
                 problems: &mut problems,
+                first_lines: &mut first_lines,
             };
             if let Some(vector) = reader.vector() {
                 vectors.push(vector);
             }
         }
         offset += line.len();
+    }
+    if vectors.is_empty() && problems.is_empty() {
+        let problem = SourceProblem::new("the file has no vectors", span(0, 0), "no vector here")
+            .with_help(format!(
+                "write one vector a line, a JSON object with {FIELDS}"
+            ));
+        problems.push(problem);
     }
     if problems.is_empty() {
         Ok(vectors)
@@ -245,10 +256,13 @@ pub type VectorErrors = SourceErrors;
 
 /// Reads one line; spans of the line's JSON are shifted by `offset` into the whole file.
 struct LineReader<'a> {
-    text: &'a str,
     line: &'a str,
+    /// The 1-based number of the line in the file.
+    line_number: usize,
     offset: usize,
     problems: &'a mut Vec<VectorError>,
+    /// The line each `id` read so far is first used on.
+    first_lines: &'a mut HashMap<String, usize>,
 }
 
 /// The members of a vector line, each found at most once thanks to the JSON layer.
@@ -319,7 +333,11 @@ impl LineReader<'_> {
         let problems_before = self.problems.len();
         let id = self
             .required(found.id, "id", json)
-            .and_then(|m| self.string(m));
+            .and_then(|m| Some((self.string(m)?, m)));
+        if let Some((id, member)) = &id {
+            self.unique_id(id, member);
+        }
+        let id = id.map(|(id, _)| id);
         let name = id.as_deref().unwrap_or("vector");
         let scp = self
             .required(found.scp, "scp", json)
@@ -348,8 +366,30 @@ impl LineReader<'_> {
             expected: expected?,
             why,
             aws_doc: aws_doc.unwrap_or_default(),
-            location: SourceLocation::of_offset(self.text, self.offset + json.span.offset()),
+            location: self.location(json.span.offset()),
         })
+    }
+
+    /// Reports `id` if an earlier line has it, or remembers this line as its first use.
+    fn unique_id(&mut self, id: &str, member: &Member) {
+        let Some(&first_line) = self.first_lines.get(id) else {
+            self.first_lines.insert(id.to_owned(), self.line_number);
+            return;
+        };
+        self.report(
+            format!("duplicate vector id `{id}`: first used on line {first_line}"),
+            member.value.span,
+            format!("already the id of the vector on line {first_line}"),
+            Some("give each vector its own `id`".to_owned()),
+        );
+    }
+
+    /// The location of byte `offset` of the line in the file.
+    fn location(&self, offset: usize) -> SourceLocation {
+        SourceLocation {
+            line: self.line_number,
+            column: SourceLocation::of_offset(self.line, offset).column,
+        }
     }
 
     fn required<'m>(
@@ -540,7 +580,11 @@ impl LineReader<'_> {
                     format!("invalid expectation `{text}`"),
                     member.value.span,
                     "expected `Allow` or `Deny`",
-                    None,
+                    Some(
+                        "write `Allow` or `Deny` exactly so, with a capital first letter and \
+                         the rest in lowercase"
+                            .to_owned(),
+                    ),
                 );
                 None
             }

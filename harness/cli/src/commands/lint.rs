@@ -50,8 +50,9 @@ struct Tally {
     warnings: usize,
 }
 
-/// Runs `scpcheck lint`; returns invalid input when a file does not parse or has an
-/// error-severity finding, success otherwise (warnings are printed).
+/// Runs `scpcheck lint`; returns invalid input when a file cannot be read, does not parse or
+/// has an error-severity finding, success otherwise (warnings are printed). Every file is
+/// checked, whatever the files before it hold.
 pub fn run(args: &LintArgs) -> i32 {
     let files = match policy_files(&args.paths) {
         Ok(files) => files,
@@ -70,8 +71,10 @@ pub fn run(args: &LintArgs) -> i32 {
         match read_text(file) {
             Ok(text) => lint_file(file, text, &options, terminal, &mut tally),
             Err(message) => {
+                // A file that cannot be read counts as checked, with one error.
                 eprintln!("error: {message}");
-                return exit_codes::INVALID_INPUT;
+                tally.files += 1;
+                tally.errors += 1;
             }
         }
     }

@@ -433,3 +433,51 @@ fn bundled_policies_have_no_errors_under_the_full_language() {
     }
     assert!(checked > 0, "no policies in {}", dir.display());
 }
+
+#[test]
+fn a_long_scp_reports_each_repeated_sid_at_its_place() {
+    // 20,000 statements on one line, every tenth repeating the `Sid` of the one before it: a
+    // check that compares each statement with all earlier ones, or that locates each finding
+    // from the start of the text, takes time quadratic in the size here.
+    let count = 20_000;
+    let statements: Vec<String> = (0..count)
+        .map(|index| {
+            let sid = if index % 10 == 9 { index - 1 } else { index };
+            let body = r#""Effect": "Deny", "Resource": "*""#;
+            format!(r#"{{"Sid": "S{sid}", "Action": "s3:Get{index}", {body}}}"#)
+        })
+        .collect();
+    let text = format!(
+        "{{\"Version\": \"2012-10-17\",\n\"Statement\": [{}]}}",
+        statements.join(", ")
+    );
+    let policy = Policy::parse("scp.json", &text).unwrap();
+    let options = LintOptions {
+        max_size: usize::MAX,
+        ..LintOptions::default()
+    };
+    let findings = lint_scp_with(&policy, &text, &options);
+
+    assert_eq!(findings.len(), count / 10);
+    assert!(
+        findings
+            .iter()
+            .all(|finding| finding.code() == "duplicate-sid")
+    );
+    for (finding, index) in findings.iter().zip((9..count).step_by(10)) {
+        let repeated = format!("\"S{}\"", index - 1);
+        let statement_start = text.find(&format!("\"s3:Get{index}\"")).unwrap();
+        let sid_offset = text
+            .get(..statement_start)
+            .unwrap()
+            .rfind(&repeated)
+            .unwrap();
+        assert_eq!(
+            finding.message(),
+            format!("duplicate `Sid` `S{}`", index - 1)
+        );
+        assert_eq!(finding.span().offset(), sid_offset);
+        let column = sid_offset - text.find('\n').unwrap();
+        assert_eq!(finding.location(), SourceLocation { line: 2, column });
+    }
+}

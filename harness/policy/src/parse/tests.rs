@@ -480,3 +480,19 @@ fn resource_based_policy_errors_name_their_place() {
         .unwrap();
     assert_eq!(group.label(), "an IAM user group cannot be a principal");
 }
+
+#[test]
+fn the_help_for_an_empty_document_shows_a_policy_that_parses() {
+    for text in ["", "\u{feff}  \n"] {
+        let error = only_error(text, "policy document is empty", 1, 1);
+        let help = error.help().unwrap();
+        let example = help
+            .split_once('`')
+            .and_then(|(_, rest)| rest.rsplit_once('`'))
+            .map(|(example, _)| example)
+            .unwrap();
+        assert!(example.contains("\"Statement\": [{"), "{help}");
+        let policy = Policy::parse("example.json", example);
+        assert!(policy.is_ok(), "{help}: {policy:?}");
+    }
+}

@@ -65,8 +65,12 @@ fn values_are_read_by_their_form() {
         ),
         (
             PrincipalType::Aws,
-            "arn:aws:iam::111122223333:user/alice",
-            Named::Exact("arn:aws:iam::111122223333:user/alice".to_owned()),
+            "arn:aws:iam::111122223333:user/eng/alice",
+            Named::User {
+                partition: "aws".to_owned(),
+                account: ACCOUNT.to_owned(),
+                name: "alice".to_owned(),
+            },
         ),
         (
             PrincipalType::Aws,
@@ -175,9 +179,36 @@ fn principal_names_the_caller_or_only_its_account() {
             "arn:aws:iam::111122223333:user/alice",
             PrincipalMatch::Principal,
         ),
+        // A user's name is unique in its account whatever its path, as a role's is.
         (
             r#"{"AWS": "arn:aws:iam::111122223333:user/alice"}"#,
             "arn:aws:iam::111122223333:user/team/alice",
+            PrincipalMatch::Principal,
+        ),
+        (
+            r#"{"AWS": "arn:aws:iam::111122223333:user/eng/bob"}"#,
+            "arn:aws:iam::111122223333:user/bob",
+            PrincipalMatch::Principal,
+        ),
+        (
+            r#"{"AWS": "arn:aws:iam::111122223333:user/eng/bob"}"#,
+            "arn:aws:iam::111122223333:user/eng/bobby",
+            PrincipalMatch::NotApplicable,
+        ),
+        (
+            r#"{"AWS": "arn:aws:iam::111122223333:user/eng/bob"}"#,
+            "arn:aws:iam::444455556666:user/eng/bob",
+            PrincipalMatch::NotApplicable,
+        ),
+        (
+            r#"{"AWS": "arn:aws:iam::111122223333:user/eng/bob"}"#,
+            "arn:aws-cn:iam::111122223333:user/eng/bob",
+            PrincipalMatch::NotApplicable,
+        ),
+        // A user and a role of the same name are different principals.
+        (
+            r#"{"AWS": "arn:aws:iam::111122223333:user/Reader"}"#,
+            SESSION,
             PrincipalMatch::NotApplicable,
         ),
         (
@@ -234,6 +265,13 @@ fn not_principal_exempts_only_a_caller_listed_at_every_step() {
     assert!(!principal_match(&not_principal(&user_listed), user).applies());
     let user_alone = listed(&["\"arn:aws:iam::111122223333:user/alice\""]);
     assert!(principal_match(&not_principal(&user_alone), user).applies());
+    // The user is listed whatever the path in either ARN.
+    let user_with_path = listed(&[account, "\"arn:aws:iam::111122223333:user/eng/alice\""]);
+    assert!(!principal_match(&not_principal(&user_with_path), user).applies());
+    let caller_with_path = "arn:aws:iam::111122223333:user/ops/alice";
+    assert!(!principal_match(&not_principal(&user_listed), caller_with_path).applies());
+    let other_user = "arn:aws:iam::111122223333:user/eng/alicia";
+    assert!(principal_match(&not_principal(&user_with_path), other_user).applies());
     let root = "arn:aws:iam::111122223333:root";
     assert!(!principal_match(&not_principal(&listed(&[account])), root).applies());
     assert!(

@@ -10,6 +10,16 @@ fn line(fields: &str) -> String {
     format!(r#"{{"id": "V1", "scp": {scp}, {fields}}}"#)
 }
 
+/// The lines of `lines` (made by [`line`]) joined, each vector's id numbered after its line.
+fn with_distinct_ids(lines: &[String]) -> String {
+    let numbered: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .map(|(index, line)| line.replacen("\"V1\"", &format!("\"V{}\"", index + 1), 1))
+        .collect();
+    numbered.join("\n")
+}
+
 fn errors(text: &str) -> Vec<VectorError> {
     parse_vectors("vectors.jsonl", text)
         .unwrap_err()
@@ -166,7 +176,7 @@ const BUCKET_POLICY: &str = r#"{"Version": "2012-10-17", "Statement": {"Effect":
 fn a_resource_policy_takes_part_with_its_account() {
     let bucket = BUCKET_POLICY.replace('\n', " ");
     let request = r#""request": {"action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"}"#;
-    let text = [
+    let lines = [
         line(&format!(
             r#""resource_policy": {bucket}, {request}, "expected": "Allow""#
         )),
@@ -175,8 +185,8 @@ fn a_resource_policy_takes_part_with_its_account() {
             "expected": "Allow""#
         ))
         .replace('\n', " "),
-    ]
-    .join("\n");
+    ];
+    let text = with_distinct_ids(&lines);
     let vectors = parse_vectors("vectors.jsonl", &text).unwrap();
     // The S3 ARN names no account: the resource is the principal's.
     let within = vectors[0].resource_policy.as_ref().unwrap();
@@ -199,14 +209,14 @@ fn a_resource_policy_takes_part_with_its_account() {
 fn refuses_a_resource_account_alone_or_malformed_and_a_policy_without_principal() {
     let bucket = BUCKET_POLICY.replace('\n', " ");
     let request = r#""request": {"action": "s3:GetObject", "resource": "*"}, "expected": "Deny""#;
-    let text = [
+    let lines = [
         line(&format!(r#""resource_account": "444455556666", {request}"#)),
         line(&format!(
             r#""resource_policy": {bucket}, "resource_account": "4444", {request}"#
         )),
         line(&format!(r#""resource_policy": {SCP}, {request}"#)).replace('\n', " "),
-    ]
-    .join("\n");
+    ];
+    let text = with_distinct_ids(&lines);
     let found: Vec<(String, usize)> = errors(&text)
         .iter()
         .map(|error| (error.message().to_owned(), error.location().line))
@@ -228,4 +238,110 @@ fn refuses_a_resource_account_alone_or_malformed_and_a_policy_without_principal(
             ),
         ]
     );
+}
+
+/// A vector line with id `id` that is decided `Allow`.
+fn allowed_vector(id: &str) -> String {
+    line(r#""request": {"action": "s3:PutObject", "resource": "*"}, "expected": "Allow""#)
+        .replace("\"V1\"", &format!("\"{id}\""))
+        .replace('\n', " ")
+}
+
+#[test]
+fn locations_in_a_long_file_count_lines_and_characters() {
+    // Blank lines, CRLF line ends, and characters of several bytes before the place of the
+    // error; 20,000 vectors keep any quadratic locating out of reach of the test's time.
+    let count = 20_000;
+    let text: String = (0..count)
+        .map(|index| format!("  {}\r\n\r\n", allowed_vector(&format!("V{index}"))))
+        .collect();
+    let vectors = parse_vectors("vectors.jsonl", &text).unwrap();
+    assert_eq!(vectors.len(), count);
+    let last = vectors.last().unwrap();
+    assert_eq!(last.id, format!("V{}", count - 1));
+    assert_eq!(
+        last.location,
+        SourceLocation {
+            line: 2 * count - 1,
+            column: 3
+        }
+    );
+
+    let wrong = allowed_vector("\u{e9}\u{65e5}").replace("Allow", "No");
+    let errors = errors(&format!("{text} {wrong}\n"));
+    let [error] = errors.as_slice() else {
+        panic!("one error expected: {errors:?}")
+    };
+    let before = wrong.get(..wrong.find("\"No\"").unwrap()).unwrap();
+    assert_eq!(
+        error.location(),
+        SourceLocation {
+            line: 2 * count + 1,
+            column: before.chars().count() + 2
+        }
+    );
+}
+
+#[test]
+fn an_expectation_spelled_otherwise_gets_the_exact_spelling_as_help() {
+    let text = allowed_vector("V1").replace("Allow", "allow");
+    let errors = errors(&text);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].message(), "invalid expectation `allow`");
+    assert_eq!(errors[0].label(), "expected `Allow` or `Deny`");
+    assert_eq!(
+        errors[0].help(),
+        Some(
+            "write `Allow` or `Deny` exactly so, with a capital first letter and the rest in \
+             lowercase"
+        )
+    );
+}
+
+#[test]
+fn a_file_without_vectors_is_refused() {
+    for text in ["", "\n  \n\r\n"] {
+        let errors = errors(text);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].message(), "the file has no vectors");
+        assert_eq!(errors[0].location(), SourceLocation { line: 1, column: 1 });
+        assert_eq!(errors[0].label(), "no vector here");
+        let help = format!("write one vector a line, a JSON object with {FIELDS}");
+        assert_eq!(errors[0].help(), Some(help.as_str()));
+    }
+    let rendered = parse_vectors("empty.jsonl", "").unwrap_err().to_string();
+    assert_eq!(
+        rendered,
+        "invalid vector file `empty.jsonl`: the file has no vectors"
+    );
+}
+
+#[test]
+fn a_repeated_id_is_refused_at_its_second_use_naming_the_first() {
+    let text = [
+        allowed_vector("A"),
+        allowed_vector("B"),
+        String::new(),
+        allowed_vector("A"),
+        allowed_vector("A"),
+    ]
+    .join("\n");
+    let errors = errors(&text);
+    let places: Vec<(String, SourceLocation)> = errors
+        .iter()
+        .map(|error| (error.message().to_owned(), error.location()))
+        .collect();
+    let column = allowed_vector("A").find("\"A\"").unwrap() + 1;
+    let message = "duplicate vector id `A`: first used on line 1".to_owned();
+    assert_eq!(
+        places,
+        [
+            (message.clone(), SourceLocation { line: 4, column }),
+            (message, SourceLocation { line: 5, column }),
+        ]
+    );
+    assert_eq!(errors[0].label(), "already the id of the vector on line 1");
+    assert_eq!(errors[0].help(), Some("give each vector its own `id`"));
+    let underlined = text.get(errors[0].span().offset()..).unwrap();
+    assert!(underlined.starts_with("\"A\","), "{underlined}");
 }
