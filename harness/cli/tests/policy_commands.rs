@@ -201,7 +201,7 @@ fn explain_refuses_a_malformed_context_entry() {
     ]);
     assert_eq!(code(&output), exit_codes::INVALID_INPUT);
     assert!(
-        stderr(&output).contains("invalid condition key `Encrypted`"),
+        stderr(&output).contains("invalid condition key: `Encrypted` is not a condition key"),
         "{}",
         stderr(&output)
     );
@@ -534,9 +534,12 @@ fn explain_derives_the_principal_keys_and_checks_its_arguments() {
     let scp = scratch_file("admin-only.json", ADMIN_ONLY_SCP);
     let scp = scp.to_str().unwrap();
     let explain = |extra: &[&str]| {
-        let mut args = vec!["explain", "--policy", scp, "--resource", "*"];
+        let mut args = vec!["explain", "--policy", scp];
         if !extra.contains(&"--action") {
             args.extend_from_slice(&["--action", "s3:GetObject"]);
+        }
+        if !extra.contains(&"--resource") {
+            args.extend_from_slice(&["--resource", "*"]);
         }
         args.extend_from_slice(extra);
         scpcheck(&args)
@@ -551,6 +554,21 @@ fn explain_derives_the_principal_keys_and_checks_its_arguments() {
     assert!(
         out.contains("found `arn:aws:iam::111122223333:role/Admin`: false"),
         "{out}"
+    );
+    // `--account` alone names the role `VectorRole` of that account.
+    let by_account = explain(&["--account", "444455556666"]);
+    assert_eq!(
+        code(&by_account),
+        exit_codes::SUCCESS,
+        "{}",
+        stderr(&by_account)
+    );
+    assert!(
+        stdout(&by_account).contains(
+            "principal: `arn:aws:iam::444455556666:role/VectorRole` in account `444455556666`"
+        ),
+        "{}",
+        stdout(&by_account)
     );
     let other = explain(&[
         "--principal",
@@ -577,7 +595,28 @@ fn explain_derives_the_principal_keys_and_checks_its_arguments() {
     for (extra, message) in [
         (
             &["--principal", "notanarn"][..],
-            "`--principal`: `notanarn` is not a principal",
+            "`--principal`: `notanarn`: not an ARN: expected an IAM user or role",
+        ),
+        (
+            &["--principal", "arn:aws:iam::12345:role/x"][..],
+            "`--principal`: `arn:aws:iam::12345:role/x`: `12345` is not an account id: expected \
+             12 digits",
+        ),
+        (
+            &["--principal", "arn:aws:iam:us-east-1:111122223333:role/R"][..],
+            "IAM and STS ARNs have no region, found `us-east-1`",
+        ),
+        (
+            &["--account", "abc"][..],
+            "`--account`: `arn:aws:iam::abc:role/VectorRole`: `abc` is not an account id",
+        ),
+        (
+            &["--resource", "notarn"][..],
+            "`--resource`: `notarn`: expected `*` or an ARN",
+        ),
+        (
+            &["--context", "ec2:Encrypted[]x=1"][..],
+            "`ec2:Encrypted[]x` is not a condition key",
         ),
         (
             &[

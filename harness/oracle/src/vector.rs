@@ -150,7 +150,16 @@ fn request_json(case: &Case) -> Value {
     }
     request.insert("action".into(), json!(case.action));
     request.insert("resource".into(), json!(case.resource));
-    request.insert("context".into(), Value::Object(case.context_json()));
+    // A vector's request carries the principal's `aws:PrincipalArn` and `aws:PrincipalAccount`
+    // unless its context sets them or gives them as `null`; the case had only what it lists.
+    let mut context = case.context_json();
+    for key in ["aws:PrincipalArn", "aws:PrincipalAccount"] {
+        let listed = context.keys().any(|name| name.eq_ignore_ascii_case(key));
+        if !listed {
+            context.insert(key.into(), Value::Null);
+        }
+    }
+    request.insert("context".into(), Value::Object(context));
     Value::Object(request)
 }
 

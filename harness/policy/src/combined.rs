@@ -14,6 +14,15 @@
 //!   enough there.
 //! - The account's root user has full access in its own account without identity policies;
 //!   SCPs still restrict it in a member account.
+//! - A KMS key policy and a role's trust policy are exceptions: they must allow the request
+//!   even within one account (IAM User Guide, reference_policies_evaluation-logic.html: "IAM
+//!   role trust policies and KMS key policies are exceptions to this logic, because they must
+//!   explicitly allow access for principals"; AWS KMS Developer Guide, key-policies.html:
+//!   "Unless the key policy explicitly allows it, you cannot use IAM policies to allow access
+//!   to a KMS key"). A statement that names the principal is enough by itself; one that names
+//!   only the account lets the account's identity policies grant, as the default key policy
+//!   does. Which policy a resource-based policy is follows from the request: a `kms` action on
+//!   a `key/` ARN, or an `sts` action on a role's ARN.
 //!
 //! Limitation: permissions boundaries, session policies and resource control policies are not
 //! modelled. A boundary or session policy would limit what a resource-based policy grants to a
@@ -45,6 +54,9 @@ pub enum EvaluationReason {
     NotAllowedByIdentityPolicies,
     /// Across accounts, the resource-based policy does not allow the request (implicit deny).
     NotAllowedByResourcePolicy,
+    /// The resource-based policy is a KMS key policy or a role's trust policy, which must allow
+    /// the principal or its account even within one account, and it does not (implicit deny).
+    NotAllowedByKeyOrTrustPolicy,
     /// The SCPs and an identity policy allow, and nothing denies.
     Allowed,
     /// Within one account, the resource-based policy grants the request to the principal itself
@@ -76,6 +88,10 @@ impl EvaluationReason {
             EvaluationReason::NotAllowedByResourcePolicy => {
                 "implicit deny: across accounts the resource-based policy must allow, and it does \
                  not"
+            }
+            EvaluationReason::NotAllowedByKeyOrTrustPolicy => {
+                "implicit deny: a KMS key policy or a role's trust policy must allow the \
+                 principal or its account, and it does not"
             }
             EvaluationReason::Allowed => "allowed by the SCPs and an identity policy",
             EvaluationReason::AllowedByResourcePolicy => {
@@ -262,6 +278,16 @@ fn combined_reason(evaluation: &Evaluation, root_user: bool) -> EvaluationReason
     }
     let identity_allows = evaluation.identity.iter().any(PolicyEvaluation::allows);
     let grant = resource.map_or(PrincipalMatch::NotApplicable, PolicyEvaluation::grant);
+    let must_allow = resource.is_some() && is_key_or_trust_policy(evaluation.scp.request());
+    if must_allow && !evaluation.is_cross_account() {
+        return match grant {
+            PrincipalMatch::Principal => EvaluationReason::AllowedByResourcePolicy,
+            PrincipalMatch::Account if identity_allows => EvaluationReason::Allowed,
+            PrincipalMatch::Account if root_user => EvaluationReason::AllowedAsRootUser,
+            PrincipalMatch::Account => EvaluationReason::NotAllowedByIdentityPolicies,
+            PrincipalMatch::NotApplicable => EvaluationReason::NotAllowedByKeyOrTrustPolicy,
+        };
+    }
     if evaluation.is_cross_account() {
         if !identity_allows && !root_user {
             EvaluationReason::NotAllowedByIdentityPolicies
@@ -278,6 +304,23 @@ fn combined_reason(evaluation: &Evaluation, root_user: bool) -> EvaluationReason
         EvaluationReason::AllowedAsRootUser
     } else {
         EvaluationReason::NotAllowedByIdentityPolicies
+    }
+}
+
+/// Whether the resource-based policy of `request`'s resource is a KMS key policy (a `kms`
+/// action on `arn:…:kms:<region>:<account>:key/<id>`) or a role's trust policy (an `sts`
+/// action, such as `sts:AssumeRole`, on `arn:…:iam::<account>:role/<name>`).
+fn is_key_or_trust_policy(request: &Request) -> bool {
+    let service = request.action.split(':').next().unwrap_or_default();
+    let parts: Vec<&str> = request.resource.splitn(6, ':').collect();
+    match parts.as_slice() {
+        ["arn", _, "kms", _, _, resource] => {
+            service.eq_ignore_ascii_case("kms") && resource.starts_with("key/")
+        }
+        ["arn", _, "iam", "", _, resource] => {
+            service.eq_ignore_ascii_case("sts") && resource.starts_with("role/")
+        }
+        _ => false,
     }
 }
 

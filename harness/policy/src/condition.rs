@@ -23,7 +23,7 @@ use std::slice;
 use miette::SourceSpan;
 
 use crate::operator::{BaseOperator, Kind, Operator, SetQualifier};
-use crate::pattern::{Glob, PatternText, ResourceGlob};
+use crate::pattern::{Glob, PatternText, ResourceGlob, Spanning};
 use crate::request::{Context, ContextValue};
 use crate::values::{self, Network};
 use crate::variables::{self, Template};
@@ -297,7 +297,7 @@ fn prepare(kind: Kind, pieces: &[PatternText<'_>]) -> Prepared {
         Kind::StringLike => {
             Prepared::Glob(Glob::from_pieces(pieces, crate::pattern::Case::Sensitive))
         }
-        Kind::Arn => Prepared::Arn(ResourceGlob::from_pieces(pieces)),
+        Kind::Arn => Prepared::Arn(ResourceGlob::from_pieces(pieces, Spanning::Never)),
         _ => prepare_text(kind, &variables::join(pieces)),
     }
 }

@@ -6,7 +6,7 @@ use miette::SourceSpan;
 
 use crate::condition::Condition;
 use crate::error::PolicyErrors;
-use crate::pattern::{Case, Glob, ResourceGlob};
+use crate::pattern::{Case, Glob, ResourceGlob, Spanning};
 use crate::principal::{PrincipalElement, PrincipalMatch};
 use crate::request::{Context, Request};
 use crate::variables::Template;
@@ -149,6 +149,9 @@ impl fmt::Display for Effect {
 }
 
 /// One statement of a policy; equal statements say the same, wherever they were written.
+///
+/// An empty `"Condition": {}` counts: it constrains nothing, but the restricted SCP language
+/// refuses any `Condition` in an `Allow`, so a statement with one differs from one without.
 #[derive(Debug, Clone)]
 pub struct Statement {
     pub(crate) index: usize,
@@ -172,6 +175,7 @@ impl PartialEq for Statement {
             && self.resources == other.resources
             && self.principals == other.principals
             && self.conditions == other.conditions
+            && self.condition_span.is_some() == other.condition_span.is_some()
     }
 }
 
@@ -384,9 +388,11 @@ impl ResourcePattern {
     fn matches(&self, resource: &str, context: &Context) -> bool {
         match self {
             ResourcePattern::Ready(glob) => glob.matches(resource),
-            ResourcePattern::Variables(template) => template
-                .resolve(context)
-                .is_some_and(|pieces| ResourceGlob::from_pieces(&pieces).matches(resource)),
+            ResourcePattern::Variables(template) => {
+                template.resolve(context).is_some_and(|pieces| {
+                    ResourceGlob::from_pieces(&pieces, Spanning::SegmentEndStar).matches(resource)
+                })
+            }
         }
     }
 }

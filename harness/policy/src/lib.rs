@@ -43,4 +43,7 @@ pub use organization::{
     ScpEvaluation, ScpReason, evaluate_scps, is_service_linked_role, scp_decision,
 };
 pub use principal::{PrincipalElement, PrincipalMatch, PrincipalType};
-pub use request::{Context, ContextValue, Request};
+pub use request::{
+    Caller, Context, ContextValue, Request, check_action, check_context_key, check_resource,
+    read_caller,
+};

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::document::Policy;
 use crate::evaluate::{self, PolicyEvaluation};
-use crate::request::Request;
+use crate::request::{ContextValue, Request};
 
 /// The outcome of an authorization question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -242,10 +242,40 @@ fn exemption(organization: &Organization, request: &Request) -> Option<ScpReason
     if request.account_id == organization.management_account_id {
         return Some(ScpReason::ManagementAccount);
     }
-    if is_service_linked_role(&request.principal_arn) {
+    if is_service_linked_caller(request) {
         return Some(ScpReason::ServiceLinkedRole);
     }
     None
+}
+
+/// Whether the request's principal is a service-linked role or a session of one.
+///
+/// A service-linked role acts through sessions (`arn:…:sts::<account>:assumed-role/<name>/…`),
+/// whose ARN carries no role path; the role's ARN with its path is the request's
+/// `aws:PrincipalArn` (IAM User Guide, reference_policies_condition-keys.html: for a role
+/// session the key holds the role's ARN). So a session is of a service-linked role when that
+/// key names a role under `/aws-service-role/` of the same account and name.
+fn is_service_linked_caller(request: &Request) -> bool {
+    if is_service_linked_role(&request.principal_arn) {
+        return true;
+    }
+    let parts: Vec<&str> = request.principal_arn.splitn(6, ':').collect();
+    let ["arn", _, "sts", "", account, resource] = parts.as_slice() else {
+        return false;
+    };
+    let Some(role) = resource
+        .strip_prefix("assumed-role/")
+        .and_then(|rest| rest.split('/').next())
+    else {
+        return false;
+    };
+    let Some(ContextValue::Single(role_arn)) = request.context.get("aws:PrincipalArn") else {
+        return false;
+    };
+    let role_parts: Vec<&str> = role_arn.splitn(6, ':').collect();
+    is_service_linked_role(role_arn)
+        && role_parts.get(4) == Some(account)
+        && role_parts.get(5).and_then(|path| path.rsplit('/').next()) == Some(role)
 }
 
 /// Whether `arn` is `arn:<partition>:iam::<account>:role/aws-service-role/...`.

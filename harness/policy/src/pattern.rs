@@ -1,9 +1,11 @@
 //! Wildcard patterns: `*` matches any run of characters, `?` exactly one.
 //!
 //! IAM User Guide, reference_policies_elements_action.html: actions match case-insensitively.
-//! reference_policies_elements_resource.html: resource ARNs match case-sensitively, with
-//! wildcards inside each part. reference_policies_elements_condition_operators.html (ARN
-//! condition operators): each of the six `:`-separated parts of an ARN is matched separately.
+//! reference_policies_elements_resource.html ("Using wildcards in resource ARNs"): resource
+//! ARNs match case-sensitively, with wildcards inside each `:`-separated part, and "if the `*`
+//! wildcard is the last character of a resource ARN segment, it can expand to match beyond
+//! colon boundaries". reference_policies_elements_condition_operators.html (ARN condition
+//! operators): each of the six `:`-separated parts of an ARN is checked separately.
 //!
 //! Patterns are compiled once when a policy is parsed. The common shapes (`*`, exact text, a
 //! prefix followed by `*`, and literal text between `*`s) get a fast path; matching never
@@ -59,6 +61,16 @@ pub(crate) enum Case {
 }
 
 impl Glob {
+    /// Whether the pattern ends with a `*` wildcard (not a literal `*`).
+    fn ends_with_any_run(&self) -> bool {
+        match self {
+            Glob::Any | Glob::Prefix(_) => true,
+            Glob::Exact(_) => false,
+            Glob::Segments(segments) => segments.last.is_empty(),
+            Glob::General(tokens) => tokens.last() == Some(&Token::AnyRun),
+        }
+    }
+
     /// Compiles `pattern` with `*` and `?` as wildcards.
     pub(crate) fn new(pattern: &str, case: Case) -> Glob {
         Glob::from_pieces(&[PatternText::Wild(pattern)], case)
@@ -272,11 +284,25 @@ fn matches_tokens(tokens: &[Token], text: &str, case: Case) -> bool {
     }
 }
 
-/// An ARN pattern matched part by part: a wildcard never spans the `:` between the six parts.
+/// Whether a `*` that ends one of the first five parts of an ARN pattern may match text with
+/// colons in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Spanning {
+    /// In the `Resource` element it may: `arn:aws:sqs:us-*:111122223333:queue1` matches
+    /// `arn:aws:sqs:us-east-1:x:111122223333:queue1`.
+    SegmentEndStar,
+    /// In the `Arn*` condition operators each part is checked separately.
+    Never,
+}
+
+/// An ARN pattern matched part by part: a wildcard spans the `:` between the six parts only
+/// where [`Spanning`] lets a part's final `*` do so.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ArnGlob {
     /// `arn`, partition, service, region, account, resource.
     parts: Vec<Glob>,
+    /// For each of the first five parts, whether its final `*` may match colons too.
+    spanning: Vec<bool>,
     /// The leading parts without wildcards, each followed by its `:`, e.g. `arn:aws:s3:::`:
     /// one comparison checks them all.
     literal_head: String,
@@ -287,12 +313,12 @@ pub(crate) struct ArnGlob {
 impl ArnGlob {
     /// Compiles `pattern` if it has the six parts of an ARN.
     #[cfg(test)]
-    pub(crate) fn new(pattern: &str) -> Option<ArnGlob> {
-        ArnGlob::from_pieces(&[PatternText::Wild(pattern)])
+    pub(crate) fn new(pattern: &str, spanning: Spanning) -> Option<ArnGlob> {
+        ArnGlob::from_pieces(&[PatternText::Wild(pattern)], spanning)
     }
 
     /// Compiles a pattern made of pieces, splitting it at its first five colons.
-    pub(crate) fn from_pieces(pieces: &[PatternText<'_>]) -> Option<ArnGlob> {
+    pub(crate) fn from_pieces(pieces: &[PatternText<'_>], spanning: Spanning) -> Option<ArnGlob> {
         let mut parts: Vec<Vec<PatternText<'_>>> = vec![Vec::new()];
         for piece in pieces {
             let (text, literal) = match piece {
@@ -330,8 +356,16 @@ impl ArnGlob {
             literal_head.push(':');
             literal_parts += 1;
         }
+        let leading = parts
+            .get(..parts.len().saturating_sub(1))
+            .unwrap_or_default();
+        let spanning = leading
+            .iter()
+            .map(|part| spanning == Spanning::SegmentEndStar && part.ends_with_any_run())
+            .collect();
         Some(ArnGlob {
             parts,
+            spanning,
             literal_head,
             literal_parts,
         })
@@ -347,6 +381,9 @@ impl ArnGlob {
         let Some(mut rest) = arn.strip_prefix(self.literal_head.as_str()) else {
             return false;
         };
+        if self.spanning.contains(&true) {
+            return self.matches_spanning(self.literal_parts, rest);
+        }
         for part in leading.iter().skip(self.literal_parts) {
             // A plain scan: the parts are a few bytes long, too short for `memchr` to pay off.
             let Some(colon) = rest.bytes().position(|byte| byte == b':') else {
@@ -362,6 +399,34 @@ impl ArnGlob {
         }
         last.matches(rest, Case::Sensitive)
     }
+
+    /// Matches `rest` against the parts from `index` on, where a part whose final `*` spans
+    /// colons may take any text up to one of the colons after its own.
+    ///
+    /// Such a part matches text `u` + `v` where `u` holds no colon and matches the part with
+    /// its `*`s kept inside the part, and `v` is anything: so the part matches when it matches
+    /// the text up to the next colon (its final `*` taking the rest of `u`), and the following
+    /// parts may then start after that colon or after any later one.
+    fn matches_spanning(&self, index: usize, rest: &str) -> bool {
+        let (Some(part), Some(&spans)) = (self.parts.get(index), self.spanning.get(index)) else {
+            return self
+                .parts
+                .get(index)
+                .is_some_and(|last| last.matches(rest, Case::Sensitive));
+        };
+        let Some(colon) = rest.find(':') else {
+            return false;
+        };
+        let own = rest.get(..colon).unwrap_or_default();
+        if !part.matches(own, Case::Sensitive) {
+            return false;
+        }
+        if !spans {
+            return self.matches_spanning(index + 1, rest.get(colon + 1..).unwrap_or_default());
+        }
+        rest.match_indices(':')
+            .any(|(at, _)| self.matches_spanning(index + 1, rest.get(at + 1..).unwrap_or_default()))
+    }
 }
 
 /// A resource pattern: part by part when it is an ARN, otherwise as one piece of text (`*`).
@@ -372,14 +437,14 @@ pub(crate) enum ResourceGlob {
 }
 
 impl ResourceGlob {
-    /// Compiles `pattern`, e.g. `*` or `arn:aws:s3:::bucket/*`.
+    /// Compiles `pattern` of a `Resource` element, e.g. `*` or `arn:aws:s3:::bucket/*`.
     pub(crate) fn new(pattern: &str) -> ResourceGlob {
-        ResourceGlob::from_pieces(&[PatternText::Wild(pattern)])
+        ResourceGlob::from_pieces(&[PatternText::Wild(pattern)], Spanning::SegmentEndStar)
     }
 
     /// Compiles a pattern made of pieces.
-    pub(crate) fn from_pieces(pieces: &[PatternText<'_>]) -> ResourceGlob {
-        match ArnGlob::from_pieces(pieces) {
+    pub(crate) fn from_pieces(pieces: &[PatternText<'_>], spanning: Spanning) -> ResourceGlob {
+        match ArnGlob::from_pieces(pieces, spanning) {
             Some(arn) => ResourceGlob::Arn(arn),
             None => ResourceGlob::Plain(Glob::from_pieces(pieces, Case::Sensitive)),
         }
@@ -529,22 +594,59 @@ mod tests {
 
     #[test]
     fn arn_parts_match_separately() {
-        let volumes = ArnGlob::new("arn:aws:ec2:*:*:volume/*").unwrap();
+        let volumes = ArnGlob::new("arn:aws:ec2:*:*:volume/*", Spanning::Never).unwrap();
         assert!(volumes.matches("arn:aws:ec2:eu-central-1:111122223333:volume/vol-1"));
         assert!(!volumes.matches("arn:aws:ec2:eu-central-1::snapshot/snap-1"));
         assert!(!volumes.matches("volume/vol-1"));
-        let region_star = ArnGlob::new("arn:aws:*:volume/*");
+        let region_star = ArnGlob::new("arn:aws:*:volume/*", Spanning::Never);
         assert!(region_star.is_none());
-        let literal_head = ArnGlob::new("arn:aws:s3:::bucket/*").unwrap();
+        let literal_head = ArnGlob::new("arn:aws:s3:::bucket/*", Spanning::Never).unwrap();
         assert!(literal_head.matches("arn:aws:s3:::bucket/a:b"));
         assert!(!literal_head.matches("arn:aws:s3::1:bucket/a"));
         assert!(!literal_head.matches("arn:aws:s3:::"));
-        let with_colons = ArnGlob::new("arn:aws:rds:*:*:cluster:*").unwrap();
+        let with_colons = ArnGlob::new("arn:aws:rds:*:*:cluster:*", Spanning::Never).unwrap();
         assert!(with_colons.matches("arn:aws:rds:eu-central-1:111122223333:cluster:c1"));
         assert!(
-            !ArnGlob::new("arn:aws:s3:::b*")
+            !ArnGlob::new("arn:aws:s3:::b*", Spanning::Never)
                 .unwrap()
                 .matches("arn:aws:s3:x::bucket")
         );
+    }
+
+    /// IAM User Guide, reference_policies_elements_resource.html: in the `Resource` element a
+    /// `*` that ends a part may match beyond the colon; other wildcards stay in their part, and
+    /// the `Arn*` operators check each part separately.
+    #[test]
+    fn a_final_star_spans_colons_only_in_the_resource_element() {
+        let element = |pattern| ArnGlob::new(pattern, Spanning::SegmentEndStar).unwrap();
+        let condition = |pattern| ArnGlob::new(pattern, Spanning::Never).unwrap();
+        let odd = "arn:aws:sqs:us-east-1:999:111122223333:queue1";
+        assert!(element("arn:aws:sqs:us-*:111122223333:queue1").matches(odd));
+        assert!(!condition("arn:aws:sqs:us-*:111122223333:queue1").matches(odd));
+        assert!(element("arn:aws:sqs:*:111122223333:queue1").matches(odd));
+        assert!(
+            element("arn:aws:sqs:us-*:111122223333:queue1")
+                .matches("arn:aws:sqs:us-east-1:111122223333:queue1")
+        );
+        // A `*` inside a part, or a `?`, never takes a colon.
+        assert!(!element("arn:aws:sqs:us-*-1:111122223333:queue1").matches(odd));
+        assert!(
+            !element("arn:aws:sqs:us-east-?:111122223333:queue1")
+                .matches("arn:aws:sqs:us-east-:111122223333:queue1:x")
+        );
+        // The part must still match up to its own colon.
+        assert!(!element("arn:aws:sqs:eu-*:111122223333:queue1").matches(odd));
+        // A literal `*` (from `${*}`) does not span.
+        let pieces = [
+            PatternText::Wild("arn:aws:sqs:us-"),
+            PatternText::Literal("*"),
+            PatternText::Wild(":111122223333:queue1"),
+        ];
+        let literal = ArnGlob::from_pieces(&pieces, Spanning::SegmentEndStar).unwrap();
+        assert!(!literal.matches(odd));
+        assert!(literal.matches("arn:aws:sqs:us-*:111122223333:queue1"));
+        // Spanning from the account part into the resource part.
+        let account_star = element("arn:aws:s3:::*:b/*");
+        assert!(account_star.matches("arn:aws:s3:::x:y:b/k"));
     }
 }

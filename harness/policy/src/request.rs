@@ -76,3 +76,7 @@ pub struct Request {
     /// The condition keys of the request.
     pub context: Context,
 }
+
+mod check;
+
+pub use check::{Caller, check_action, check_context_key, check_resource, read_caller};

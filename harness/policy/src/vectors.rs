@@ -1,8 +1,9 @@
 //! Decision vectors: authorization questions with the answer AWS's documented semantics give,
 //! read from JSON lines and decided by the reference evaluator.
 //!
-//! Each line holds one vector: `id`, `scp` (attached to the OU that holds the account, beside
-//! `FullAWSAccess` at the root, the OU and the account), optional `identity` (absent means an
+//! Each line holds one vector: `id`, `scp` (attached to the OU that holds the principal's
+//! account, beside `FullAWSAccess` at the root, the OU and the account; the management account
+//! `999999999999` is exempt), optional `identity` (absent means an
 //! identity policy that allows everything), optional `resource_policy` (a resource-based
 //! policy of the requested resource) and `resource_account` (the account that owns it; by
 //! default the account of the resource ARN, or the principal's when the ARN has none),
@@ -23,7 +24,10 @@ use crate::json::{self, Json, JsonKind, Member};
 use crate::organization::{
     AttachedPolicy, Decision, LevelKind, OrgLevel, Organization, evaluate_scps,
 };
-use crate::request::{Context, ContextValue, Request};
+use crate::request::{
+    Caller, Context, ContextValue, Request, check_action, check_context_key, check_resource,
+    read_caller,
+};
 
 /// The member account of the vectors' organization.
 pub const MEMBER_ACCOUNT: &str = "111122223333";
@@ -76,13 +80,18 @@ pub struct DecisionVector {
 
 impl DecisionVector {
     /// The organization the vector is decided in: `FullAWSAccess` at every level and the
-    /// vector's SCP at the OU.
+    /// vector's SCP at the OU, whose account is the principal's: SCPs restrict the principals of
+    /// the accounts they are attached above, wherever the resource is.
     pub fn organization(&self) -> Organization {
         let scp = AttachedPolicy {
             name: format!("{}-scp", self.id),
             policy: Arc::clone(&self.scp),
         };
-        organization(vec![scp])
+        let mut organization = organization(vec![scp]);
+        if let Some(account) = organization.levels.last_mut() {
+            account.target_id.clone_from(&self.request.account_id);
+        }
+        organization
     }
 }
 
@@ -143,23 +152,31 @@ static FULL_AWS_ACCESS_POLICY: LazyLock<Arc<Policy>> = LazyLock::new(|| {
     Arc::new(policy.expect("`FullAWSAccess` parses"))
 });
 
-/// The account a principal belongs to: the fifth part of its ARN, or the member account when
-/// the ARN has none.
-pub fn account_of(principal_arn: &str) -> String {
-    principal_arn
-        .split(':')
-        .nth(4)
-        .filter(|account| !account.is_empty())
-        .unwrap_or(MEMBER_ACCOUNT)
-        .to_owned()
-}
-
 /// The account field of a resource ARN, if it has one.
 fn resource_owner(resource: &str) -> Option<&str> {
     resource
         .split(':')
         .nth(4)
         .filter(|account| !account.is_empty() && !account.contains(['*', '?']))
+}
+
+/// Adds `aws:PrincipalArn` and `aws:PrincipalAccount` of `caller` to `context`, unless the
+/// context sets them or lists them in `absent` (lowercased).
+///
+/// IAM User Guide, reference_policies_condition-keys.html: both keys are in the request context
+/// of every request an IAM principal makes; for a role session `aws:PrincipalArn` is the role's
+/// ARN.
+pub fn derive_principal_keys(context: &mut Context, absent: &[String], caller: &Caller) {
+    let derived = [
+        ("aws:PrincipalArn", &caller.principal_arn_key),
+        ("aws:PrincipalAccount", &caller.account),
+    ];
+    for (key, value) in derived {
+        let lowercase = key.to_ascii_lowercase();
+        if context.get_lowercase(&lowercase).is_none() && !absent.contains(&lowercase) {
+            context.insert_single(key, value.clone());
+        }
+    }
 }
 
 /// Decides `vector` with the explained evaluation and compares it with the expectation.
@@ -496,39 +513,80 @@ impl LineReader<'_> {
         let problems_before = self.problems.len();
         let action = self
             .required(action, "request.action", &member.value)
-            .and_then(|field| self.string(field));
+            .and_then(|field| self.checked(field, "action", check_action));
         let resource = self
             .required(resource, "request.resource", &member.value)
-            .and_then(|field| self.string(field));
+            .and_then(|field| self.checked(field, "resource", check_resource));
         let principal_arn = match principal {
-            Some(field) => self.string(field),
+            Some(field) => self.checked(field, "principal", |arn| read_caller(arn).map(drop)),
             None => Some(DEFAULT_PRINCIPAL.to_owned()),
         };
         let context = match context {
             Some(field) => self.context(field),
-            None => Some(Context::new()),
+            None => Some((Context::new(), Vec::new())),
         };
         if self.problems.len() > problems_before {
             return None;
         }
         let principal_arn = principal_arn?;
+        let (mut context, absent) = context?;
+        let caller = read_caller(&principal_arn).ok()?;
+        derive_principal_keys(&mut context, &absent, &caller);
         Some(Request {
-            account_id: account_of(&principal_arn),
+            account_id: caller.account,
             principal_arn,
             action: action?,
             resource: resource?,
-            context: context?,
+            context,
         })
     }
 
-    fn context(&mut self, member: &Member) -> Option<Context> {
+    /// The string of `member`, a request's `field`, if `check` finds nothing wrong with it.
+    fn checked(
+        &mut self,
+        member: &Member,
+        field: &str,
+        check: impl Fn(&str) -> Result<(), String>,
+    ) -> Option<String> {
+        let text = self.string(member)?;
+        match check(&text) {
+            Ok(()) => Some(text),
+            Err(problem) => {
+                self.report(
+                    format!("invalid request {field} `{text}`: {problem}"),
+                    member.value.span,
+                    format!("not a {field} of a request"),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    /// The context, and the keys given as `null`: absent, and not derived either.
+    fn context(&mut self, member: &Member) -> Option<(Context, Vec<String>)> {
         let JsonKind::Object(keys) = &member.value.kind else {
             self.wrong_type(member, "an object of condition keys");
             return None;
         };
         let mut context = Context::new();
+        let mut absent = Vec::new();
         let mut complete = true;
         for key in keys {
+            if let Err(problem) = check_context_key(&key.name) {
+                self.report(
+                    format!("invalid context key: {problem}"),
+                    key.name_span,
+                    "not a condition key",
+                    None,
+                );
+                complete = false;
+                continue;
+            }
+            if key.value.kind == JsonKind::Null {
+                absent.push(key.name.to_ascii_lowercase());
+                continue;
+            }
             let value = match &key.value.kind {
                 JsonKind::Array(items) => items
                     .iter()
@@ -546,7 +604,7 @@ impl LineReader<'_> {
                 None => complete = false,
             }
         }
-        complete.then_some(context)
+        complete.then_some((context, absent))
     }
 
     /// A context value as text: strings as they are, numbers and booleans as written.
@@ -554,14 +612,15 @@ impl LineReader<'_> {
         match &value.kind {
             JsonKind::String(text) | JsonKind::Number(text) => Some(text.clone()),
             JsonKind::Bool(value) => Some(value.to_string()),
-            JsonKind::Null | JsonKind::Array(_) | JsonKind::Object(_) => {
+            JsonKind::Array(_) | JsonKind::Object(_) | JsonKind::Null => {
                 self.report(
                     format!("invalid value of context key `{key}`"),
                     value.start_span(),
                     format!("found {}", value.kind_name()),
                     Some(
                         "a context value is a string, a number, a boolean, or an array of \
-                         them for a multi-valued key; leave an absent key out"
+                         them for a multi-valued key; leave an absent key out, or give it as \
+                         `null`"
                             .to_owned(),
                     ),
                 );

@@ -180,6 +180,8 @@ fn explicit_deny_wins_over_an_earlier_implicit_deny() {
     );
 }
 
+/// AWS Organizations User Guide, orgs_manage_policies_scps.html: SCPs do not affect users or
+/// roles in the management account, nor service-linked roles.
 #[test]
 fn management_account_and_service_linked_roles_are_not_restricted() {
     let organization = default_organization();
@@ -204,6 +206,50 @@ fn management_account_and_service_linked_roles_are_not_restricted() {
         scp_decision(&organization, &service_linked),
         Decision::Allow
     );
+}
+
+/// A service-linked role acts through sessions, whose ARN has no role path; the role's ARN with
+/// its path is the session's `aws:PrincipalArn` (IAM User Guide,
+/// reference_policies_condition-keys.html), and it tells a service-linked role's session.
+#[test]
+fn a_session_of_a_service_linked_role_is_not_restricted() {
+    let organization = default_organization();
+    let role = concat!(
+        "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/",
+        "AWSServiceRoleForAutoScaling"
+    );
+    let session_of = |principal_arn: &str, key: Option<&str>| {
+        let mut request = create_volume(principal_arn, Some("false"));
+        if let Some(key) = key {
+            request.context.insert_single("aws:PrincipalArn", key);
+        }
+        scp_decision(&organization, &request)
+    };
+    let session = "arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForAutoScaling/AutoScaling";
+    assert_eq!(session_of(session, Some(role)), Decision::Allow);
+    let request = {
+        let mut request = create_volume(session, Some("false"));
+        request.context.insert_single("aws:PrincipalArn", role);
+        request
+    };
+    assert_eq!(
+        evaluate_scps(&organization, &request).reason(),
+        ScpReason::ServiceLinkedRole
+    );
+
+    // Without the key, or with one that names another role or account, or a role outside the
+    // service-linked path, the session is restricted like any other.
+    let other_account = role.replace("111122223333", "444455556666");
+    let ordinary = "arn:aws:iam::111122223333:role/AWSServiceRoleForAutoScaling";
+    let other_name = format!("{role}2");
+    for key in [
+        None,
+        Some(other_account.as_str()),
+        Some(ordinary),
+        Some(&other_name),
+    ] {
+        assert_eq!(session_of(session, key), Decision::Deny, "{key:?}");
+    }
 }
 
 #[test]

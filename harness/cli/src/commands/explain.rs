@@ -10,12 +10,16 @@ use clap::Args;
 use scpcheck_policy::vectors::{self, DEFAULT_PRINCIPAL, MANAGEMENT_ACCOUNT};
 use scpcheck_policy::{
     AttachedPolicy, Context, ContextValue, Organization, Policy, PolicyKind, Request,
-    ResourcePolicy, evaluate, evaluate_scps,
+    ResourcePolicy, check_action, check_context_key, check_resource, evaluate, evaluate_scps,
+    read_caller,
 };
 use scpcheck_scenario::layout::{OrganizationIds, PolicySet};
 
 use super::{eprint_diagnostic, print_stdout, read_text};
 use crate::exit_codes;
+
+/// The name of the role that calls when `--principal` is not given.
+const DEFAULT_ROLE_NAME: &str = "VectorRole";
 
 /// Arguments of `scpcheck explain`.
 #[derive(Debug, Args)]
@@ -51,10 +55,12 @@ pub struct ExplainArgs {
     /// The calling principal's ARN: an IAM user or role, a role session
     /// (`arn:aws:sts::111122223333:assumed-role/Role/session`), a federated user, or an account's
     /// root user. The management account, which SCPs do not restrict, is `999999999999`.
-    #[arg(long, value_name = "ARN", default_value = DEFAULT_PRINCIPAL)]
-    principal: String,
+    /// Without it, the role `VectorRole` of `--account`, or of `111122223333`.
+    #[arg(long, value_name = "ARN")]
+    principal: Option<String>,
 
-    /// The principal's account; it must be the account in `--principal`.
+    /// The principal's account: without `--principal`, the caller is the role `VectorRole` of
+    /// this account; with it, it must be the account in `--principal`.
     #[arg(long, value_name = "ID")]
     account: Option<String>,
 
@@ -116,14 +122,7 @@ fn parse_context_entry(text: &str) -> Result<ContextEntry, String> {
             "expected `key=value`, found `{text}`; `key[]` gives a multi-valued key with no values"
         ));
     }
-    let well_formed = key
-        .split_once(':')
-        .is_some_and(|(prefix, rest)| !prefix.is_empty() && !rest.is_empty());
-    if !well_formed {
-        return Err(format!(
-            "invalid condition key `{key}`: keys look like `aws:SecureTransport`"
-        ));
-    }
+    check_context_key(key).map_err(|problem| format!("invalid condition key: {problem}"))?;
     Ok(ContextEntry {
         key: key.to_owned(),
         multi_valued,
@@ -250,96 +249,49 @@ fn allow_all_identity_policy() -> Arc<Policy> {
     }
 }
 
-/// The request the arguments describe, after checking the principal, its account and the
-/// action.
+/// The request the arguments describe, after checking the principal, its account, the action
+/// and the resource.
 ///
 /// AWS User Guide, reference_policies_condition-keys.html: `aws:PrincipalArn` and
 /// `aws:PrincipalAccount` are in every request made by an IAM principal (for a role session,
 /// `aws:PrincipalArn` is the role's ARN), so they are derived from `--principal` unless
 /// `--context` sets them.
 fn request(args: &ExplainArgs) -> Result<Request, String> {
-    let principal = &args.principal;
-    let (principal_arn_key, principal_account) = principal_keys(principal).ok_or_else(|| {
-        format!(
-            "`--principal`: `{principal}` is not a principal SCPs apply to: expected the ARN of \
-             an IAM user or role (`arn:aws:iam::111122223333:role/Name`), a role session \
-             (`arn:aws:sts::111122223333:assumed-role/Name/session`), a federated user or an \
-             account's root user (`arn:aws:iam::111122223333:root`)"
-        )
+    let principal = match (&args.principal, &args.account) {
+        (Some(principal), _) => principal.clone(),
+        (None, Some(account)) => format!("arn:aws:iam::{account}:role/{DEFAULT_ROLE_NAME}"),
+        (None, None) => DEFAULT_PRINCIPAL.to_owned(),
+    };
+    let caller = read_caller(&principal).map_err(|problem| {
+        let option = if args.principal.is_some() {
+            "--principal"
+        } else {
+            "--account"
+        };
+        format!("`{option}`: `{principal}`: {problem}")
     })?;
     if let Some(account) = &args.account
-        && *account != principal_account
+        && *account != caller.account
     {
         return Err(format!(
-            "`--account {account}` is not the account of `--principal` ({principal_account}); \
-             leave `--account` out or name a principal of that account"
+            "`--account {account}` is not the account of `--principal` ({}); leave `--account` \
+             out or name a principal of that account",
+            caller.account
         ));
     }
-    if let Some(problem) = action_problem(&args.action) {
-        return Err(format!("`--action`: `{}`: {problem}", args.action));
-    }
+    check_action(&args.action)
+        .map_err(|problem| format!("`--action`: `{}`: {problem}", args.action))?;
+    check_resource(&args.resource)
+        .map_err(|problem| format!("`--resource`: `{}`: {problem}", args.resource))?;
     let mut context = context(&args.context);
-    if context.get("aws:PrincipalArn").is_none() {
-        context.insert_single("aws:PrincipalArn", principal_arn_key);
-    }
-    if context.get("aws:PrincipalAccount").is_none() {
-        context.insert_single("aws:PrincipalAccount", principal_account.clone());
-    }
+    vectors::derive_principal_keys(&mut context, &[], &caller);
     Ok(Request {
-        principal_arn: principal.clone(),
-        account_id: principal_account,
+        principal_arn: caller.arn,
+        account_id: caller.account,
         action: args.action.clone(),
         resource: args.resource.clone(),
         context,
     })
-}
-
-/// The value of `aws:PrincipalArn` and the account of an IAM principal's ARN, or `None` when
-/// `arn` is not one.
-fn principal_keys(arn: &str) -> Option<(String, String)> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let ["arn", partition, service, "", account, resource] = parts.as_slice() else {
-        return None;
-    };
-    let account_ok = account.len() == 12 && account.bytes().all(|byte| byte.is_ascii_digit());
-    if partition.is_empty() || !account_ok {
-        return None;
-    }
-    let named = |prefix: &str, names: usize| {
-        resource.strip_prefix(prefix).is_some_and(|rest| {
-            let pieces: Vec<&str> = rest.split('/').collect();
-            pieces.len() >= names && pieces.iter().all(|piece| !piece.is_empty())
-        })
-    };
-    let key = match *service {
-        "iam" if *resource == "root" || named("user/", 1) || named("role/", 1) => arn.to_owned(),
-        "sts" if named("federated-user/", 1) => arn.to_owned(),
-        "sts" if named("assumed-role/", 2) => {
-            let role = resource.split('/').nth(1)?;
-            format!("arn:{partition}:iam::{account}:role/{role}")
-        }
-        _ => return None,
-    };
-    Some((key, (*account).to_owned()))
-}
-
-/// What is wrong with `--action`, if anything: a request names one action, `service:Action`.
-fn action_problem(action: &str) -> Option<&'static str> {
-    let Some((service, name)) = action.split_once(':') else {
-        return Some("expected one action as `service:Action`, e.g. `s3:GetObject`");
-    };
-    let word = |text: &str| {
-        !text.is_empty()
-            && text
-                .bytes()
-                .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
-    };
-    if !word(service) || !word(name) {
-        return Some(
-            "expected one action as `service:Action`, without wildcards, e.g. `s3:GetObject`",
-        );
-    }
-    None
 }
 
 /// The vectors' organization with the given SCPs at the OU; `None` after reporting a problem.
@@ -418,58 +370,6 @@ mod tests {
     }
 
     #[test]
-    fn principals_give_their_condition_keys_or_are_refused() {
-        let keys = |arn: &str| principal_keys(arn).map(|(key, account)| format!("{key} {account}"));
-        assert_eq!(
-            keys("arn:aws:sts::111122223333:assumed-role/Admin/alice").as_deref(),
-            Some("arn:aws:iam::111122223333:role/Admin 111122223333")
-        );
-        for same in [
-            "arn:aws:iam::111122223333:role/team/Admin",
-            "arn:aws:iam::111122223333:user/bob",
-            "arn:aws:iam::111122223333:root",
-            "arn:aws-cn:sts::111122223333:federated-user/carol",
-        ] {
-            assert_eq!(keys(same), Some(format!("{same} 111122223333")));
-        }
-        for refused in [
-            "notanarn",
-            "",
-            "*",
-            "111122223333",
-            "arn:aws:iam::abc:role/Reader",
-            "arn:aws:iam::11112222333:role/Reader",
-            "arn:aws:iam:::role/Reader",
-            "arn:aws:iam::111122223333:group/devs",
-            "arn:aws:iam::111122223333:role/",
-            "arn:aws:sts::111122223333:assumed-role/Admin",
-            "arn:aws:ec2:us-east-1:111122223333:instance/i-1",
-            "ARN:AWS:IAM::111122223333:ROLE/Reader",
-            "logging.s3.amazonaws.com",
-        ] {
-            assert_eq!(keys(refused), None, "{refused}");
-        }
-    }
-
-    #[test]
-    fn an_action_is_one_service_action() {
-        assert_eq!(action_problem("s3:GetObject"), None);
-        assert_eq!(action_problem("elasticfilesystem:CreateFileSystem"), None);
-        for refused in [
-            "s3:*",
-            "s3:Get*",
-            "not an action",
-            "s3",
-            "",
-            "s3:",
-            ":Get",
-            "s3:a:b",
-        ] {
-            assert!(action_problem(refused).is_some(), "{refused}");
-        }
-    }
-
-    #[test]
     fn single_repeated_and_marked_keys() {
         let context = context(&entries(&[
             "aws:SecureTransport=false",
@@ -511,7 +411,8 @@ mod tests {
         );
         assert_eq!(
             parse_context_entry("SecureTransport=true").unwrap_err(),
-            "invalid condition key `SecureTransport`: keys look like `aws:SecureTransport`"
+            "invalid condition key: `SecureTransport` is not a condition key: keys look like \
+             `aws:SecureTransport` or `aws:PrincipalTag/team`"
         );
     }
 }

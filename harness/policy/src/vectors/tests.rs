@@ -144,7 +144,7 @@ fn reports_problems_inside_an_embedded_policy_at_their_place() {
 fn refuses_unknown_fields_bad_expectations_and_bad_context_values() {
     let text = line(
         r#""request": {"action": "s3:PutObject", "resource": "*", "contxt": {},
-        "context": {"k:a": null}}, "expected": "allow", "notes": 1"#,
+        "context": {"k:a": {"x": 1}}}, "expected": "allow", "notes": 1"#,
     )
     .replace('\n', " ");
     let messages: Vec<String> = errors(&text)
@@ -344,4 +344,98 @@ fn a_repeated_id_is_refused_at_its_second_use_naming_the_first() {
     assert_eq!(errors[0].help(), Some("give each vector its own `id`"));
     let underlined = text.get(errors[0].span().offset()..).unwrap();
     assert!(underlined.starts_with("\"A\","), "{underlined}");
+}
+
+#[test]
+fn requests_are_checked_as_explain_checks_them() {
+    let request = |fields: &str| {
+        allowed_vector("V1").replace(r#""action": "s3:PutObject", "resource": "*""#, fields)
+    };
+    let cases = [
+        (
+            r#""action": "s3:Get*", "resource": "*""#,
+            r#""s3:Get*""#,
+            "invalid request action `s3:Get*`: expected one action as `service:Action`, \
+             without wildcards, e.g. `s3:GetObject`",
+        ),
+        (
+            r#""action": "s3GetObject", "resource": "*""#,
+            r#""s3GetObject""#,
+            "invalid request action `s3GetObject`: expected one action as `service:Action`, \
+             e.g. `s3:GetObject`",
+        ),
+        (
+            r#""action": "s3:GetObject", "resource": "notarn""#,
+            r#""notarn""#,
+            "invalid request resource `notarn`: expected `*` or an ARN such as \
+             `arn:aws:s3:::bucket/key` or `arn:aws:ec2:eu-central-1:111122223333:volume/vol-1`",
+        ),
+        (
+            r#""action": "s3:GetObject", "resource": "*", "principal": "bogus""#,
+            r#""bogus""#,
+            "invalid request principal `bogus`: not an ARN: expected an IAM user or role \
+             (`arn:aws:iam::111122223333:role/Name`), a role session \
+             (`arn:aws:sts::111122223333:assumed-role/Name/session`), a federated user \
+             (`arn:aws:sts::111122223333:federated-user/name`) or an account's root user \
+             (`arn:aws:iam::111122223333:root`)",
+        ),
+        (
+            r#""action": "s3:GetObject", "resource": "*", "context": {"bad key": "1"}"#,
+            r#""bad key""#,
+            "invalid context key: `bad key` is not a condition key: keys look like \
+             `aws:SecureTransport` or `aws:PrincipalTag/team`",
+        ),
+    ];
+    for (fields, underlined, message) in cases {
+        let text = request(fields);
+        let errors = errors(&text);
+        assert_eq!(errors.len(), 1, "{text}: {errors:?}");
+        assert_eq!(errors[0].message(), message);
+        let at = text.find(underlined).unwrap();
+        assert_eq!(errors[0].span().offset(), at, "{text}");
+        assert_eq!(errors[0].span().len(), underlined.len(), "{text}");
+    }
+}
+
+/// IAM User Guide, reference_policies_condition-keys.html: `aws:PrincipalArn` (the role's ARN
+/// for a role session) and `aws:PrincipalAccount` are in every request of an IAM principal.
+#[test]
+fn principal_keys_are_derived_unless_set_or_given_as_null() {
+    let with_context = |principal: &str, context: &str| {
+        let text = allowed_vector("V1").replace(
+            r#""resource": "*""#,
+            &format!(r#""resource": "*", "principal": "{principal}", "context": {context}"#),
+        );
+        parse_vectors("v.jsonl", &text).unwrap().remove(0).request
+    };
+    let session = "arn:aws:sts::444455556666:assumed-role/Ops/bob";
+    let derived = with_context(session, "{}");
+    assert_eq!(derived.account_id, "444455556666");
+    assert_eq!(
+        derived.context.get("aws:principalarn"),
+        Some(&ContextValue::Single(
+            "arn:aws:iam::444455556666:role/Ops".to_owned()
+        ))
+    );
+    assert_eq!(
+        derived.context.get("aws:PrincipalAccount"),
+        Some(&ContextValue::Single("444455556666".to_owned()))
+    );
+
+    let set = with_context(
+        session,
+        r#"{"AWS:PRINCIPALARN": "arn:aws:iam::444455556666:role/x/Ops"}"#,
+    );
+    assert_eq!(
+        set.context.get("aws:PrincipalArn"),
+        Some(&ContextValue::Single(
+            "arn:aws:iam::444455556666:role/x/Ops".to_owned()
+        ))
+    );
+
+    let absent = with_context(
+        session,
+        r#"{"aws:PrincipalArn": null, "aws:principalaccount": null}"#,
+    );
+    assert!(absent.context.is_empty(), "{:?}", absent.context);
 }
