@@ -134,6 +134,7 @@ fn parse_region(text: &str) -> Result<String, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
+
     let code = match cli.command {
         Command::Run(args) => run_command(args),
         Command::Emulator(EmulatorCommand::Install) => install_command(),
@@ -360,7 +361,7 @@ fn report_error(error: &RunError) -> i32 {
     match error {
         RunError::InvalidInput(reports) => {
             for report in reports {
-                eprintln!("{report:?}");
+                scpcheck_cli::commands::eprint_diagnostic(report.as_ref());
             }
         }
         RunError::TargetUnavailable(inner) => {

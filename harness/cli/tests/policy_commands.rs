@@ -253,16 +253,26 @@ fn eval_reports_invalid_vectors_with_file_line_and_column() {
     assert_eq!(code(&output), exit_codes::INVALID_INPUT);
     assert!(stdout(&output).is_empty());
     let err = stderr(&output);
+    // Each problem once: its message, then its snippet under a `[file:line:column]` header.
     assert!(
-        err.contains(
-            "harness/cli/tests/data/invalid.jsonl:2:93: invalid `scp`: invalid action `ec2`\n"
+        err.starts_with(
+            "  × invalid vector file `harness/cli/tests/data/invalid.jsonl`: 2 problems\n"
         ),
         "{err}"
     );
     assert!(
-        err.contains("harness/cli/tests/data/invalid.jsonl:3:23: invalid JSON: unexpected end"),
+        err.contains(
+            "  × invalid `scp`: invalid action `ec2`\n   ╭─[harness/cli/tests/data/invalid.jsonl:2:93]\n"
+        ),
         "{err}"
     );
+    assert!(
+        err.contains("╭─[harness/cli/tests/data/invalid.jsonl:3:23]\n"),
+        "{err}"
+    );
+    assert_eq!(err.matches("invalid action `ec2`").count(), 1, "{err}");
+    assert_eq!(err.matches("unexpected end").count(), 1, "{err}");
+    assert!(!err.contains("Error:"), "{err}");
 }
 
 #[test]
@@ -720,13 +730,12 @@ fn eval_refuses_a_vector_file_without_vectors() {
     assert!(stdout(&output).is_empty(), "{}", stdout(&output));
     let err = stderr(&output);
     assert!(
-        err.starts_with(&format!("{empty}:1:1: the file has no vectors\n")),
+        err.starts_with(&format!(
+            "  × invalid vector file `{empty}`: the file has no vectors\n   ╭─[{empty}:1:1]\n"
+        )),
         "{err}"
     );
-    assert!(
-        err.contains(&format!("invalid vector file `{empty}`")),
-        "{err}"
-    );
+    assert_eq!(err.matches("the file has no vectors").count(), 1, "{err}");
 }
 
 #[test]
@@ -747,10 +756,10 @@ fn eval_refuses_a_repeated_vector_id_naming_its_first_line() {
     assert_eq!(code(&output), exit_codes::INVALID_INPUT);
     assert!(stdout(&output).is_empty(), "{}", stdout(&output));
     let err = stderr(&output);
+    assert!(err.contains("duplicate vector id `first`:"), "{err}");
+    assert!(err.contains(&format!("╭─[{file}:3:8]\n")), "{err}");
     assert!(
-        err.starts_with(&format!(
-            "{file}:3:8: duplicate vector id `first`: first used on line 1\n"
-        )),
+        err.contains("already the id of the vector on line 1"),
         "{err}"
     );
     assert!(err.contains("give each vector its own `id`"), "{err}");

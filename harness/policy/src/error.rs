@@ -424,12 +424,31 @@ impl fmt::Display for SourceErrors {
 
 impl std::error::Error for SourceErrors {}
 
+/// One problem is shown as the diagnostic itself, its message already in the header; several
+/// are shown as related diagnostics, one snippet each.
 impl Diagnostic for SourceErrors {
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&self.source)
     }
 
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        match self.errors.as_slice() {
+            [only] => only.labels(),
+            _ => None,
+        }
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        match self.errors.as_slice() {
+            [only] => Diagnostic::help(only),
+            _ => None,
+        }
+    }
+
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.errors.len() < 2 {
+            return None;
+        }
         Some(Box::new(
             self.errors.iter().map(|error| error as &dyn Diagnostic),
         ))

@@ -98,13 +98,12 @@ pub struct PolicySet {
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum PolicySetError {
     /// A file could not be read.
-    #[error("cannot read `{path}`: {source}")]
-    #[diagnostic(code(scpcheck::policies::read))]
+    #[error("cannot read `{path}`: {error}")]
     Read {
         /// The file.
         path: String,
         /// The I/O error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The layout file or a policy file is not UTF-8 text.
     #[error(transparent)]
@@ -120,7 +119,6 @@ pub enum PolicySetError {
     Refused(Box<LayoutError>),
     /// A policy document is not valid.
     #[error("invalid policy `{name}`")]
-    #[diagnostic(code(scpcheck::policies::policy))]
     Policy {
         /// The policy's name.
         name: String,
@@ -133,7 +131,6 @@ pub enum PolicySetError {
 /// A problem in the layout file, with its place.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[error("invalid layout file `{path}`: {message}")]
-#[diagnostic(code(scpcheck::policies::layout))]
 pub struct LayoutError {
     /// The file.
     pub path: String,
@@ -280,9 +277,9 @@ impl Layout {
 
 fn read(path: &Path) -> Result<String, PolicySetError> {
     let display = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| PolicySetError::Read {
+    let bytes = std::fs::read(path).map_err(|error| PolicySetError::Read {
         path: display.clone(),
-        source,
+        error,
     })?;
     decode_utf8(&display, bytes).map_err(|problem| PolicySetError::NotUtf8(Box::new(problem)))
 }

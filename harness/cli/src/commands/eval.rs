@@ -34,10 +34,6 @@ pub fn run(args: &EvalArgs) -> i32 {
     let vectors = match parse_vectors(&name, &text) {
         Ok(vectors) => vectors,
         Err(errors) => {
-            for error in errors.errors() {
-                let at = error.location();
-                eprintln!("{name}:{}:{}: {error}", at.line, at.column);
-            }
             eprint_diagnostic(&errors);
             return exit_codes::INVALID_INPUT;
         }
