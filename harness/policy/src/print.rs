@@ -6,7 +6,8 @@
 //! the order written. `Statement` is always an array; an element with one pattern or a
 //! condition key with one value is a string, with several an array of strings. Every condition
 //! value is a string: `true` and `10` print as `"true"` and `"10"`, which the operators read the
-//! same way.
+//! same way. A `Condition` element is printed whenever the statement has one, even when it is
+//! empty, as `"Condition": {}`.
 
 use std::fmt::{self, Display, Formatter, Write as _};
 
@@ -61,7 +62,8 @@ fn write_statement(f: &mut Formatter<'_>, statement: &Statement) -> fmt::Result 
     if let Some(resources) = statement.resources() {
         members.push((resources.name(), Value::list(resources.texts().collect())));
     }
-    if !statement.conditions().is_empty() {
+    // An empty `Condition` is kept: it matters to the restricted SCP language.
+    if statement.condition_span().is_some() {
         members.push(("Condition", Value::Conditions(statement.conditions())));
     }
 
@@ -131,8 +133,11 @@ fn write_principals(f: &mut Formatter<'_>, principals: &PrincipalElement) -> fmt
 }
 
 /// Writes the `Condition` object: one block per operator, in order of first appearance, each
-/// with its keys in order.
+/// with its keys in order; `{}` when there are no conditions.
 fn write_conditions(f: &mut Formatter<'_>, conditions: &[Condition]) -> fmt::Result {
+    if conditions.is_empty() {
+        return f.write_str("{}");
+    }
     let mut blocks: Vec<(Operator, Vec<&Condition>)> = Vec::new();
     for condition in conditions {
         match blocks
@@ -267,6 +272,32 @@ mod tests {
             reprint(r#"{"Statement": {"Effect": "Deny", "Action": "s3:*", "Resource": "*"}}"#);
         assert!(!printed.contains("Version"));
         assert_eq!(policy.version(), crate::PolicyVersion::Original);
+    }
+
+    #[test]
+    fn keeps_an_empty_condition() {
+        let with = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*",
+            "Resource": "*", "Condition": {}}}"#;
+        let without = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+            "Action": "*", "Resource": "*"}}"#;
+        let (policy, printed) = reprint(with);
+        assert!(printed.contains(r#""Condition": {}"#), "{printed}");
+        assert_ne!(policy, Policy::parse("test.json", without).unwrap());
+
+        // The reprinted policy keeps what the restricted SCP language refuses.
+        let options = crate::LintOptions {
+            language: crate::ScpLanguage::Restricted,
+            ..crate::LintOptions::default()
+        };
+        let again = Policy::parse("printed.json", &printed).unwrap();
+        let codes: Vec<&str> = crate::lint_scp_with(&again, &printed, &options)
+            .iter()
+            .map(crate::LintFinding::code)
+            .collect();
+        assert!(
+            codes.contains(&"scp-restricted-allow-condition"),
+            "{codes:?}"
+        );
     }
 
     #[test]
