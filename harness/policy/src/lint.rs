@@ -202,11 +202,13 @@ impl Lint<'_> {
         if size <= max_size {
             return;
         }
-        let first_extra = self
+        // Only the first character past the limit is underlined: the snippet then shows the
+        // place where the limit is passed, not the whole rest of the document.
+        let (first_extra, extra_len) = self
             .source
             .char_indices()
             .nth(max_size)
-            .map_or(self.source.len(), |(offset, _)| offset);
+            .map_or((self.source.len(), 0), |(offset, c)| (offset, c.len_utf8()));
         let compact = compact_size(self.source);
         let help = if compact <= max_size {
             format!("without white space outside strings it would be {compact} characters")
@@ -218,8 +220,8 @@ impl Lint<'_> {
             LintSeverity::Error,
             format!("SCP is {size} characters, more than the limit of {max_size}"),
             (
-                span(first_extra, self.source.len() - first_extra),
-                "beyond the limit",
+                span(first_extra, extra_len),
+                "the first character beyond the limit",
             ),
             Some(help),
         );
@@ -228,20 +230,26 @@ impl Lint<'_> {
     /// AWS Organizations User Guide, orgs_manage_policies_scps_syntax.html: every SCP has
     /// `"Version": "2012-10-17"`.
     fn version(&mut self, policy: &Policy) {
-        let (span, label) = match (policy.version(), policy.version_span()) {
+        let (span, label, help) = match (policy.version(), policy.version_span()) {
             (PolicyVersion::Current, _) => return,
-            (PolicyVersion::Original, Some(span)) => (span, "the original version"),
-            (PolicyVersion::Original, None) => (span(0, self.source.len().min(1)), "no `Version`"),
+            (PolicyVersion::Original, Some(span)) => (
+                span,
+                "the original version",
+                "write `\"2012-10-17\"` here; under the original version policy variables are \
+                 plain text",
+            ),
+            (PolicyVersion::Original, None) => (
+                span(0, self.source.len().min(1)),
+                "no `Version`",
+                "add `\"Version\": \"2012-10-17\"`; without it policy variables are plain text",
+            ),
         };
         self.report(
             "scp-version",
             LintSeverity::Error,
             "SCP does not use version `2012-10-17`".to_owned(),
             (span, label),
-            Some(
-                "add `\"Version\": \"2012-10-17\"`; without it policy variables are plain text"
-                    .to_owned(),
-            ),
+            Some(help.to_owned()),
         );
     }
 

@@ -9,9 +9,9 @@ use std::sync::Arc;
 use clap::Args;
 use scpcheck_policy::vectors::{self, DEFAULT_PRINCIPAL, MANAGEMENT_ACCOUNT};
 use scpcheck_policy::{
-    AttachedPolicy, Context, ContextValue, Organization, Policy, PolicyKind, Request,
+    AttachedPolicy, Context, ContextValue, LintSeverity, Organization, Policy, PolicyKind, Request,
     ResourcePolicy, check_action, check_context_key, check_resource, evaluate, evaluate_scps,
-    read_caller,
+    lint_scp, read_caller,
 };
 use scpcheck_scenario::layout::{OrganizationIds, PolicySet};
 
@@ -222,6 +222,11 @@ fn resource_policy(path: &Path, args: &ExplainArgs, request: &Request) -> Option
 
 /// Reads and parses one policy file of `kind`; `None` after reporting its problems.
 fn load(path: &Path, kind: PolicyKind) -> Option<Arc<Policy>> {
+    load_with_text(path, kind).map(|(policy, _)| policy)
+}
+
+/// [`load`], keeping the file's text too.
+fn load_with_text(path: &Path, kind: PolicyKind) -> Option<(Arc<Policy>, String)> {
     let text = match read_text(path) {
         Ok(text) => text,
         Err(message) => {
@@ -230,7 +235,7 @@ fn load(path: &Path, kind: PolicyKind) -> Option<Arc<Policy>> {
         }
     };
     match Policy::parse_as(kind, &path.display().to_string(), &text) {
-        Ok(policy) => Some(Arc::new(policy)),
+        Ok(policy) => Some((Arc::new(policy), text)),
         Err(errors) => {
             eprint_diagnostic(&errors);
             None
@@ -312,8 +317,32 @@ fn policies_organization(paths: &[PathBuf], account_id: &str) -> Option<Organiza
     Some(organization)
 }
 
+/// Reads an SCP; one that AWS Organizations would refuse is still decided, after a warning that
+/// names its first lint error and how many there are.
 fn load_policy(path: &Path) -> Option<AttachedPolicy> {
-    load(path, PolicyKind::Identity).map(|policy| AttachedPolicy {
+    let (policy, text) = load_with_text(path, PolicyKind::Identity)?;
+    let findings = lint_scp(&policy, &text);
+    let mut errors = findings
+        .iter()
+        .filter(|finding| finding.severity() == LintSeverity::Error);
+    if let Some(first) = errors.next() {
+        let (name, at, more) = (path.display(), first.location(), errors.count());
+        let others = match more {
+            0 => String::new(),
+            1 => ", and 1 more problem".to_owned(),
+            more => format!(", and {more} more problems"),
+        };
+        eprintln!(
+            "warning: AWS Organizations would refuse the SCP `{name}`: {name}:{}:{}: {}{others}",
+            at.line,
+            at.column,
+            first.message()
+        );
+        eprintln!(
+            "help: `scpcheck lint {name}` shows each problem; the decision below is still the evaluator's"
+        );
+    }
+    Some(AttachedPolicy {
         name: policy_name(path),
         policy,
     })

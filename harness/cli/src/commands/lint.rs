@@ -21,6 +21,11 @@ pub struct LintArgs {
     /// The SCP language AWS Organizations accepts where the policies are attached.
     #[arg(long, value_enum, default_value_t = ScpLanguageArg::Full)]
     scp_language: ScpLanguageArg,
+
+    /// The largest SCP size in characters, white space included; the default is the quota AWS
+    /// Organizations documents.
+    #[arg(long, value_name = "CHARACTERS", default_value_t = LintOptions::default().max_size)]
+    max_size: usize,
 }
 
 /// The values of `--scp-language`.
@@ -63,7 +68,7 @@ pub fn run(args: &LintArgs) -> i32 {
     };
     let options = LintOptions {
         language: args.scp_language.into(),
-        ..LintOptions::default()
+        max_size: args.max_size,
     };
     let terminal = std::io::stdout().is_terminal();
     let mut tally = Tally::default();

@@ -49,6 +49,16 @@ fn size_limit_counts_every_character_and_is_configurable() {
     );
     assert_eq!(finding.span(), span(CLEAN.len() - 1, 1));
     assert_eq!(finding.location(), SourceLocation { line: 7, column: 1 });
+    assert_eq!(finding.label(), "the first character beyond the limit");
+
+    // Far over the limit, still only the first character beyond it is underlined.
+    let options = LintOptions {
+        max_size: 10,
+        ..LintOptions::default()
+    };
+    let findings = lint_scp_with(&policy, CLEAN, &options);
+    let first_extra = CLEAN.char_indices().nth(10).unwrap().0;
+    assert_eq!(findings[0].span(), span(first_extra, 1));
     let compact = compact_size(CLEAN);
     let expected_help =
         format!("without white space outside strings it would be {compact} characters");
