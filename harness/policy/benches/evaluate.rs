@@ -1,8 +1,9 @@
 //! Evaluations per second of the reference evaluator: the bundled SCPs in the layout of
 //! `policies/layout.toml` with the requests the operation catalogue makes for
 //! `ec2:CreateVolume` and `s3:PutObject`, and a large SCP of 50 statements that uses every
-//! operator family. Each is measured with the fast path (`scp_decision`) and with the explained
-//! evaluation (`evaluate_scps`).
+//! condition operator, with `IfExists`, the set prefixes and policy variables, and whose every
+//! condition is evaluated. Each is measured with the fast path (`scp_decision`) and with the
+//! explained evaluation (`evaluate_scps`).
 //!
 //! Run with `cargo bench -p scpcheck-policy`; the throughput criterion prints is in
 //! evaluations per second.
@@ -142,42 +143,205 @@ fn bundled_requests() -> Vec<(&'static str, Request)> {
     ]
 }
 
-/// One condition block per operator family; `{i}` varies the values between statements. Each
-/// block is false for [`large_policy_request`], so every statement is evaluated in full.
-const FAMILY_CONDITIONS: [&str; 11] = [
-    r#""StringEquals": {"s3:x-amz-server-side-encryption": ["aws:kms:dsse", "none-{i}"]},
-       "StringLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/Breakglass-{i}*"}"#,
-    r#""StringNotEqualsIgnoreCase": {"aws:RequestedRegion": ["EU-CENTRAL-1", "us-east-{i}"]}"#,
-    r#""NumericGreaterThan": {"example:size": "{i}00"}"#,
-    r#""DateLessThan": {"aws:CurrentTime": "2020-01-{day}T00:00:00Z"}"#,
-    r#""Bool": {"aws:SecureTransport": "false"}"#,
-    r#""BinaryEquals": {"example:blob": ["aGVsbG8=", "d29ybGQ{i}"]}"#,
-    r#""NotIpAddress": {"aws:SourceIp": ["203.0.113.0/24", "10.{i}.0.0/16"]}"#,
-    r#""ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/*"}"#,
-    r#""Null": {"aws:PrincipalTag/team": "true"},
-       "StringNotEqualsIfExists": {"aws:RequestTag/team": "${aws:PrincipalTag/team}"}"#,
-    r#""ForAnyValue:StringEquals": {"aws:TagKeys": ["Forbidden{i}", "Secret"]},
-       "ForAllValues:StringLike": {"aws:TagKeys": ["other-{i}-*"]}"#,
-    r#""StringNotLike": {"s3:prefix": "home/${aws:username}/*"},
-       "ArnLikeIfExists": {"aws:SourceArn": "arn:aws:sns:*:*:topic-{i}"}"#,
+/// Every condition operator, each with a key of [`large_policy_request`] and two values: one
+/// the condition holds for, one it does not. `{i}` varies the values between statements, `{day}`
+/// the dates. `IfExists`, the set prefixes and a policy variable have rows of their own.
+const OPERATORS: [(&str, &str, &str, &str); 30] = [
+    (
+        "StringEquals",
+        "s3:x-amz-server-side-encryption",
+        r#"["AES256", "aws:kms"]"#,
+        r#"["aws:kms:dsse", "none-{i}"]"#,
+    ),
+    (
+        "StringNotEquals",
+        "aws:RequestedRegion",
+        r#"["us-east-{i}", "eu-west-1"]"#,
+        r#""eu-central-1""#,
+    ),
+    (
+        "StringEqualsIgnoreCase",
+        "aws:RequestedRegion",
+        r#""EU-CENTRAL-1""#,
+        r#""US-EAST-{i}""#,
+    ),
+    (
+        "StringNotEqualsIgnoreCase",
+        "aws:RequestedRegion",
+        r#""US-EAST-{i}""#,
+        r#""EU-Central-1""#,
+    ),
+    (
+        "StringLike",
+        "aws:PrincipalArn",
+        r#""arn:aws:iam::*:role/scp*""#,
+        r#""arn:aws:iam::*:role/Breakglass-{i}*""#,
+    ),
+    (
+        "StringNotLike",
+        "s3:prefix",
+        r#""tmp/{i}/*""#,
+        r#""home/${aws:username}/*""#,
+    ),
+    ("NumericEquals", "example:size", r#""10""#, r#""{i}1""#),
+    ("NumericNotEquals", "example:size", r#""{i}1""#, r#""10""#),
+    ("NumericLessThan", "example:size", r#""100""#, r#""5""#),
+    ("NumericLessThanEquals", "example:size", r#""10""#, r#""9""#),
+    (
+        "NumericGreaterThan",
+        "example:size",
+        r#""9""#,
+        r#""1{i}00""#,
+    ),
+    (
+        "NumericGreaterThanEquals",
+        "example:size",
+        r#""10""#,
+        r#""11""#,
+    ),
+    (
+        "DateEquals",
+        "aws:CurrentTime",
+        r#""2026-12-04T10:00:00Z""#,
+        r#""2020-01-{day}T00:00:00Z""#,
+    ),
+    (
+        "DateNotEquals",
+        "aws:CurrentTime",
+        r#""2020-01-{day}T00:00:00Z""#,
+        r#""2026-12-04T10:00:00Z""#,
+    ),
+    (
+        "DateLessThan",
+        "aws:CurrentTime",
+        r#""2030-01-01T00:00:00Z""#,
+        r#""2020-01-{day}T00:00:00Z""#,
+    ),
+    (
+        "DateLessThanEquals",
+        "aws:CurrentTime",
+        r#""2026-12-04T10:00:00Z""#,
+        r#""2026-12-04T09:59:59Z""#,
+    ),
+    (
+        "DateGreaterThan",
+        "aws:CurrentTime",
+        r#""2020-01-{day}T00:00:00Z""#,
+        r#""2030-01-01T00:00:00Z""#,
+    ),
+    (
+        "DateGreaterThanEquals",
+        "aws:CurrentTime",
+        r#""1796378400""#,
+        r#""1796378401""#,
+    ),
+    ("Bool", "aws:SecureTransport", r#""true""#, r#""false""#),
+    (
+        "BinaryEquals",
+        "example:blob",
+        r#""Ynl0ZXM=""#,
+        r#"["aGVsbG8=", "d29ybGQ{i}"]"#,
+    ),
+    (
+        "IpAddress",
+        "aws:SourceIp",
+        r#""203.0.113.0/24""#,
+        r#""10.{i}.0.0/16""#,
+    ),
+    (
+        "NotIpAddress",
+        "aws:SourceIp",
+        r#"["10.{i}.0.0/16", "2001:db8::/32"]"#,
+        r#""203.0.113.0/24""#,
+    ),
+    (
+        "ArnEquals",
+        "aws:SourceArn",
+        r#""arn:aws:sns:eu-central-1:111122223333:topic-a""#,
+        r#""arn:aws:sns:eu-central-1:111122223333:topic-{i}""#,
+    ),
+    (
+        "ArnLike",
+        "aws:SourceArn",
+        r#""arn:aws:sns:*:111122223333:topic-*""#,
+        r#""arn:aws:sqs:*:*:queue-{i}""#,
+    ),
+    (
+        "ArnNotEquals",
+        "aws:SourceArn",
+        r#""arn:aws:sns:eu-central-1:111122223333:topic-{i}""#,
+        r#""arn:aws:sns:eu-central-1:111122223333:topic-a""#,
+    ),
+    (
+        "ArnNotLike",
+        "aws:PrincipalArn",
+        r#""arn:aws:iam::*:role/Breakglass-{i}""#,
+        r#""arn:aws:iam::111122223333:role/*""#,
+    ),
+    (
+        "Null",
+        "aws:PrincipalTag/missing{i}",
+        r#""true""#,
+        r#""false""#,
+    ),
+    (
+        "StringEqualsIfExists",
+        "aws:RequestTag/team",
+        r#""${aws:PrincipalTag/team}""#,
+        r#""red-{i}""#,
+    ),
+    (
+        "ForAnyValue:StringEquals",
+        "aws:TagKeys",
+        r#"["team", "x{i}"]"#,
+        r#"["Forbidden{i}", "Secret"]"#,
+    ),
+    (
+        "ForAllValues:StringLike",
+        "aws:TagKeys",
+        r#"["team", "Cost*"]"#,
+        r#"["other-{i}-*"]"#,
+    ),
 ];
 
-/// An SCP of 50 `Deny` statements cycling through every operator family.
+/// How many conditions of a statement of the large policy hold; the one after them does not.
+const HOLDING_CONDITIONS: usize = 5;
+
+/// An SCP of 50 `Deny` statements. Statement `i` has [`HOLDING_CONDITIONS`] conditions that
+/// hold for [`large_policy_request`], each with the next operator of [`OPERATORS`] (cycling),
+/// and then one with the operator after them that does not: so no statement matches, and the
+/// fast path, which stops at a statement's first condition that fails, evaluates every
+/// condition of every statement, as the explained evaluation does. Over the 50 statements every
+/// operator holds in about eight conditions and fails in about two.
 fn large_policy_text() -> String {
-    let statements: Vec<String> = FAMILY_CONDITIONS
-        .iter()
-        .cycle()
-        .take(50)
-        .enumerate()
-        .map(|(index, family)| {
-            let conditions = family
-                .replace("{i}", &index.to_string())
-                .replace("{day}", &format!("{:02}", index % 28 + 1));
+    let statements: Vec<String> = (0..50)
+        .map(|index| {
+            let first = index * HOLDING_CONDITIONS;
+            let block = |offset: usize, holds: bool| {
+                let (operator, key, holding, failing) =
+                    OPERATORS[(first + offset) % OPERATORS.len()];
+                let value = if holds { holding } else { failing };
+                let fill = |text: &str| {
+                    text.replace("{i}", &index.to_string())
+                        .replace("{day}", &format!("{:02}", index % 28 + 1))
+                };
+                format!(r#""{operator}": {{"{}": {}}}"#, fill(key), fill(value))
+            };
+            let mut conditions: Vec<String> = (0..HOLDING_CONDITIONS)
+                .map(|offset| block(offset, true))
+                .collect();
+            conditions.push(block(HOLDING_CONDITIONS, false));
             let action = if index % 2 == 0 { "s3:*" } else { "*" };
+            let resource = if index % 3 == 0 {
+                "arn:aws:s3:::tenant-*/home/${aws:username}/*"
+            } else {
+                "*"
+            };
             format!(
-                r#"{{"Sid": "Family{index}", "Effect": "Deny", "Action": ["{action}",
-                "ec2:CreateVolume"], "Resource": ["arn:aws:s3:::tenant-*/*", "*"],
-                "Condition": {{{conditions}}}}}"#
+                r#"{{"Sid": "Statement{index}", "Effect": "Deny", "Action": ["{action}",
+                "ec2:CreateVolume"], "Resource": ["{resource}"],
+                "Condition": {{{}}}}}"#,
+                conditions.join(", ")
             )
         })
         .collect();
@@ -198,19 +362,58 @@ fn large_policy_request() -> Request {
             ("aws:CurrentTime", "2026-12-04T10:00:00Z"),
             ("example:blob", "Ynl0ZXM="),
             ("aws:SourceIp", "203.0.113.7"),
+            (
+                "aws:SourceArn",
+                "arn:aws:sns:eu-central-1:111122223333:topic-a",
+            ),
             ("aws:PrincipalTag/team", "blue"),
             ("aws:RequestTag/team", "blue"),
             ("s3:prefix", "home/alice/docs"),
             ("aws:username", "alice"),
         ],
     );
-    let tag_keys = vec!["other-0-a".to_owned(), "CostCenter".to_owned()];
+    let tag_keys = vec!["team".to_owned(), "CostCenter".to_owned()];
     request
         .context
         .insert("aws:TagKeys", ContextValue::Multi(tag_keys));
     request
 }
 
+/// Checks that every statement of the large policy evaluated its conditions to
+/// [`HOLDING_CONDITIONS`] times `true` and then `false`, in that order, so both paths evaluate
+/// every condition, and that every operator was used.
+fn check_large_policy(organization: &Organization, request: &Request) {
+    assert_eq!(
+        scp_decision(organization, request),
+        scpcheck_policy::Decision::Allow,
+        "no statement of the large policy may match"
+    );
+    let mut expected = vec![true; HOLDING_CONDITIONS];
+    expected.push(false);
+    let evaluation = evaluate_scps(organization, request);
+    let large = evaluation
+        .levels()
+        .iter()
+        .flat_map(|level| level.policies())
+        .find(|policy| policy.name() == "large")
+        .expect("the large policy is attached");
+    assert_eq!(large.statements().len(), 50);
+    for statement in large.statements() {
+        assert_eq!(
+            statement.condition_results(),
+            expected.as_slice(),
+            "statement {} of the large policy",
+            statement.index()
+        );
+    }
+    let text = large_policy_text();
+    for (operator, ..) in OPERATORS {
+        assert!(
+            text.contains(&format!("\"{operator}\"")),
+            "{operator} is not used"
+        );
+    }
+}
 fn bench_organization(
     criterion: &mut Criterion,
     group_name: &str,
@@ -239,11 +442,7 @@ fn large_policy(criterion: &mut Criterion) {
     let text = large_policy_text();
     let organization = organization(vec![attached("large", &text)]);
     let request = large_policy_request();
-    assert_eq!(
-        scp_decision(&organization, &request),
-        scpcheck_policy::Decision::Allow,
-        "the large policy's statements must all be evaluated without matching"
-    );
+    check_large_policy(&organization, &request);
     bench_organization(
         criterion,
         "large-policy",

@@ -259,8 +259,16 @@ fn is_service_linked_caller(request: &Request) -> bool {
     if is_service_linked_role(&request.principal_arn) {
         return true;
     }
-    let parts: Vec<&str> = request.principal_arn.splitn(6, ':').collect();
-    let ["arn", _, "sts", "", account, resource] = parts.as_slice() else {
+    // Most callers are no sessions: looking at the text after the last colon first spares
+    // splitting their ARN.
+    let is_session = request
+        .principal_arn
+        .rsplit_once(':')
+        .is_some_and(|(_, resource)| resource.starts_with("assumed-role/"));
+    if !is_session {
+        return false;
+    }
+    let Some(["arn", _, "sts", "", account, resource]) = arn_parts(&request.principal_arn) else {
         return false;
     };
     let Some(role) = resource
@@ -272,10 +280,20 @@ fn is_service_linked_caller(request: &Request) -> bool {
     let Some(ContextValue::Single(role_arn)) = request.context.get("aws:PrincipalArn") else {
         return false;
     };
-    let role_parts: Vec<&str> = role_arn.splitn(6, ':').collect();
+    let Some([.., role_account, role_path]) = arn_parts(role_arn) else {
+        return false;
+    };
     is_service_linked_role(role_arn)
-        && role_parts.get(4) == Some(account)
-        && role_parts.get(5).and_then(|path| path.rsplit('/').next()) == Some(role)
+        && role_account == account
+        && role_path.rsplit('/').next() == Some(role)
+}
+
+/// The six parts of an ARN, the last holding any further colons; `None` for fewer parts. It
+/// allocates nothing: every evaluation checks the principal this way.
+fn arn_parts(arn: &str) -> Option<[&str; 6]> {
+    let mut parts = arn.splitn(6, ':');
+    let mut next = || parts.next();
+    Some([next()?, next()?, next()?, next()?, next()?, next()?])
 }
 
 /// Whether `arn` is `arn:<partition>:iam::<account>:role/aws-service-role/...`.
@@ -283,11 +301,16 @@ fn is_service_linked_caller(request: &Request) -> bool {
 /// IAM User Guide, using-service-linked-roles.html: service-linked roles live under the
 /// `/aws-service-role/` path.
 pub fn is_service_linked_role(arn: &str) -> bool {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    matches!(
-        parts.as_slice(),
-        ["arn", _, "iam", "", _, resource] if resource.starts_with("role/aws-service-role/")
-    )
+    // A role's ARN has no colon after the account, so the text after the last colon is the
+    // resource: checking it first spares splitting the ARN of every other principal.
+    let under_path = arn
+        .rsplit_once(':')
+        .is_some_and(|(_, resource)| resource.starts_with("role/aws-service-role/"));
+    under_path
+        && matches!(
+            arn_parts(arn),
+            Some(["arn", _, "iam", "", _, resource]) if resource.starts_with("role/aws-service-role/")
+        )
 }
 
 fn evaluate_level(level: &OrgLevel, request: &Request) -> LevelEvaluation {
