@@ -382,6 +382,25 @@ impl ResourceElement {
     pub fn applies_to(&self, resource: &str, context: &Context) -> bool {
         self.first_match(resource, context).is_some() != self.0.negated
     }
+
+    /// Each pattern with policy variables, as written and with its variables replaced by their
+    /// values in `context`, or `None` when one cannot be resolved (so the pattern matches
+    /// nothing).
+    pub fn resolved_patterns(&self, context: &Context) -> Vec<(&str, Option<String>)> {
+        self.0
+            .patterns
+            .iter()
+            .filter_map(|(text, _, pattern)| match pattern {
+                ResourcePattern::Ready(_) => None,
+                ResourcePattern::Variables(template) => Some((
+                    text.as_str(),
+                    template
+                        .resolve(context)
+                        .map(|pieces| crate::variables::join(&pieces)),
+                )),
+            })
+            .collect()
+    }
 }
 
 impl ResourcePattern {

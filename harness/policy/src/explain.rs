@@ -178,11 +178,24 @@ fn resource_line(statement: &Statement, request: &Request) -> String {
     };
     let name = element.name();
     let found = element.first_match(resource, &request.context);
-    match (found, element.is_negated()) {
+    let line = match (found, element.is_negated()) {
         (Some(pattern), false) => format!("resource `{resource}`: matches `{pattern}`"),
         (None, false) => format!("resource `{resource}`: not matched by `{name}`"),
         (Some(pattern), true) => format!("resource `{resource}`: excluded by `{name}` `{pattern}`"),
         (None, true) => format!("resource `{resource}`: not excluded by `{name}`"),
+    };
+    let resolved: Vec<String> = element
+        .resolved_patterns(&request.context)
+        .into_iter()
+        .map(|(text, resolved)| match resolved {
+            Some(resolved) => format!("`{text}` = `{resolved}`"),
+            None => format!("`{text}` (unresolved, matches nothing)"),
+        })
+        .collect();
+    if resolved.is_empty() {
+        line
+    } else {
+        format!("{line} [{}]", resolved.join(", "))
     }
 }
 

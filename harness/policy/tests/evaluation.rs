@@ -322,3 +322,33 @@ fn explanation_shows_what_variables_resolved_to() {
     let unresolved = "[`${aws:PrincipalTag/team}` (unresolved)]: found `red`: true";
     assert!(evaluation.to_string().contains(unresolved));
 }
+
+#[test]
+fn explanation_shows_what_variables_in_resources_resolved_to() {
+    let own_prefix = r#"{"Version": "2012-10-17", "Statement": {"Sid": "OwnPrefix",
+        "Effect": "Deny", "Action": "s3:*",
+        "NotResource": ["arn:aws:s3:::home/${aws:username}/*", "arn:aws:s3:::shared/*"]}}"#;
+    let organization = organization(vec![
+        attached("FullAWSAccess", FULL_AWS_ACCESS),
+        attached("OwnPrefix", own_prefix),
+    ]);
+    let mut request = create_volume(MEMBER_ROLE, None);
+    request.action = "s3:GetObject".to_owned();
+    request.resource = "arn:aws:s3:::home/alice/notes.txt".to_owned();
+    request.context.insert_single("aws:username", "alice");
+    let evaluation = evaluate_scps(&organization, &request);
+    assert_eq!(evaluation.decision(), Decision::Allow);
+    let resolved = "resource `arn:aws:s3:::home/alice/notes.txt`: excluded by `NotResource` \
+                    `arn:aws:s3:::home/${aws:username}/*` \
+                    [`arn:aws:s3:::home/${aws:username}/*` = `arn:aws:s3:::home/alice/*`]";
+    assert!(evaluation.to_string().contains(resolved), "{evaluation}");
+
+    // Without `aws:username` the pattern matches nothing, so the deny applies.
+    let mut unresolved = request.clone();
+    unresolved.context = Context::new();
+    let evaluation = evaluate_scps(&organization, &unresolved);
+    assert_eq!(evaluation.decision(), Decision::Deny);
+    let line = "resource `arn:aws:s3:::home/alice/notes.txt`: not excluded by `NotResource` \
+                [`arn:aws:s3:::home/${aws:username}/*` (unresolved, matches nothing)]";
+    assert!(evaluation.to_string().contains(line), "{evaluation}");
+}
