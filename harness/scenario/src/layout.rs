@@ -305,6 +305,8 @@ fn parse_layout(path: &Path, text: &str) -> Result<Layout, PolicySetError> {
 
     check_policy_names(&layout, path, text)
         .map_err(|(message, span, help)| layout_error(message, span, help))?;
+    check_every_level_has_a_policy(&layout, text)
+        .map_err(|(message, span, help)| layout_error(message, span, help))?;
     for unit in &layout.organizational_unit {
         if let Some(parent) = &unit.parent
             && layout.unit(parent).is_none()
@@ -324,6 +326,51 @@ fn parse_layout(path: &Path, text: &str) -> Result<Layout, PolicySetError> {
 }
 
 type NameProblem = (String, Option<SourceSpan>, Option<String>);
+
+/// AWS Organizations User Guide, orgs_manage_policies_scps_attach.html: while SCPs are enabled,
+/// every root, OU and account has at least one SCP attached (the last one cannot be detached),
+/// so a layout level without a policy describes no organization AWS can have.
+fn check_every_level_has_a_policy(layout: &Layout, text: &str) -> Result<(), NameProblem> {
+    let header = |table: &str| {
+        text.find(table)
+            .map(|start| SourceSpan::from(start..start + table.len()))
+    };
+    let mut levels = vec![(
+        "the root".to_owned(),
+        &layout.root.policies,
+        header("[root]"),
+    )];
+    for unit in &layout.organizational_unit {
+        let what = format!("OU `{}`", unit.name);
+        // The OU's own table names it before any reference to it does, in a layout written
+        // parents first.
+        let quoted = format!("\"{}\"", unit.name);
+        let span = text
+            .find(&quoted)
+            .map(|start| SourceSpan::from(start..start + quoted.len()));
+        levels.push((what, &unit.policies, span));
+    }
+    levels.push((
+        "the account".to_owned(),
+        &layout.account.policies,
+        header("[account]"),
+    ));
+    match levels
+        .into_iter()
+        .find(|(_, policies, _)| policies.is_empty())
+    {
+        Some((what, _, span)) => Err((
+            format!("{what} has no policy attached"),
+            span,
+            Some(
+                "AWS Organizations keeps at least one SCP on every root, OU and account; attach \
+                 `FullAWSAccess` to allow what the other SCPs do not deny"
+                    .to_owned(),
+            ),
+        )),
+        None => Ok(()),
+    }
+}
 
 /// Every attached name must be `FullAWSAccess` or the stem of a `.json` file beside the layout
 /// file (letters, digits, `-`, `_`, `.`; no path), attached at most once per level.

@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, SourceSpan};
 use scpcheck_scenario::layout::{PolicySet, PolicySetError};
 use scpcheck_scenario::{
     ScenarioError, ScenarioErrorKind, ScenarioErrors, load_dir, load_scenario, parse_scenario,
@@ -169,7 +169,7 @@ fn policy_dir(name: &str, layout: &[u8], guard: &[u8]) -> TempDir {
 }
 
 const LAYOUT: &str = "[root]\npolicies = [\"FullAWSAccess\", \"guard\"]\n\n\
-                      [account]\nname = \"workloads\"\npolicies = []\n";
+                      [account]\nname = \"workloads\"\npolicies = [\"FullAWSAccess\"]\n";
 
 const GUARD: &str = r#"{
   "Version": "2012-10-17",
@@ -244,5 +244,40 @@ fn layout_problems_after_non_ascii_text_have_their_header_in_characters() {
     assert!(
         report.contains(&format!("[{}:2:22]", path.display())),
         "{report}"
+    );
+}
+
+#[test]
+fn a_level_without_a_policy_is_refused_at_its_table() {
+    let layout = "[root]\npolicies = [\"FullAWSAccess\"]\n\n[[organizational_unit]]\n\
+                  name = \"empty\"\npolicies = []\n\n[account]\nname = \"a\"\n\
+                  organizational_unit = \"empty\"\npolicies = [\"guard\"]\n";
+    let dir = policy_dir("empty-level", layout.as_bytes(), GUARD.as_bytes());
+    let error = only_set_error(&dir.0);
+    let PolicySetError::Layout(problem) = &error else {
+        panic!("a layout error expected: {error:?}");
+    };
+    assert_eq!(problem.message, "OU `empty` has no policy attached");
+    let at = layout.find("\"empty\"").unwrap();
+    assert_eq!(
+        problem.span,
+        Some(SourceSpan::from(at..at + "\"empty\"".len()))
+    );
+    assert!(
+        problem
+            .help
+            .as_deref()
+            .is_some_and(|help| help.contains("`FullAWSAccess`")),
+        "{problem:?}"
+    );
+
+    let account_empty = LAYOUT.replace("policies = [\"FullAWSAccess\"]\n", "policies = []\n");
+    let dir = policy_dir("empty-account", account_empty.as_bytes(), GUARD.as_bytes());
+    let error = only_set_error(&dir.0);
+    assert!(
+        error
+            .to_string()
+            .ends_with("the account has no policy attached"),
+        "{error}"
     );
 }
