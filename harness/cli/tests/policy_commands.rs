@@ -515,14 +515,18 @@ fn files_that_are_not_utf8_are_refused_with_the_place_of_the_first_invalid_byte(
     let _ = std::fs::remove_file(&path);
     for (index, output) in runs.into_iter().enumerate() {
         assert_eq!(code(&output), exit_codes::INVALID_INPUT);
-        assert_eq!(stderr(&output), expected);
-        // `lint` counts the file as checked, with one error.
-        let summary = if index == 0 {
-            "1 file checked: 1 error, 0 warnings\n"
+        // `lint` reports the file with its findings on stdout, and counts it as checked, with
+        // one error; the others report it on stderr.
+        if index == 0 {
+            assert_eq!(
+                stdout(&output),
+                format!("{expected}1 file checked: 1 error, 0 warnings\n")
+            );
+            assert_eq!(stderr(&output), "");
         } else {
-            ""
-        };
-        assert_eq!(stdout(&output), summary);
+            assert_eq!(stderr(&output), expected);
+            assert_eq!(stdout(&output), "");
+        }
     }
 }
 
@@ -706,18 +710,22 @@ fn lint_reports_an_unreadable_file_and_goes_on_with_the_others() {
     let _ = std::fs::remove_file(not_utf8);
 
     assert_eq!(code(&output), exit_codes::INVALID_INPUT);
-    let err = stderr(&output);
+    let out = stdout(&output);
     assert!(
-        err.starts_with("error: cannot read `no-such-policy.json`: "),
-        "{err}"
+        out.starts_with("error: cannot read `no-such-policy.json`: "),
+        "{out}"
     );
     assert!(
-        err.contains(&format!(
+        out.contains(&format!(
             "error: `{not_utf8}`: not UTF-8 text: invalid byte 0xFF at line 1, column 14"
         )),
-        "{err}"
+        "{out}"
     );
-    assert_eq!(stdout(&output), "3 files checked: 2 errors, 0 warnings\n");
+    assert!(
+        out.ends_with("\n3 files checked: 2 errors, 0 warnings\n"),
+        "{out}"
+    );
+    assert_eq!(stderr(&output), "");
 }
 
 #[test]
@@ -763,4 +771,171 @@ fn eval_refuses_a_repeated_vector_id_naming_its_first_line() {
         "{err}"
     );
     assert!(err.contains("give each vector its own `id`"), "{err}");
+}
+
+/// The words of a shell command line with single quotes and without other shell syntax.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    let mut started = false;
+    for c in line.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                started = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if started {
+                    words.push(std::mem::take(&mut word));
+                    started = false;
+                }
+            }
+            c => {
+                word.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        words.push(word);
+    }
+    words
+}
+
+/// Every `cargo run -- explain` example of the README runs as written and succeeds.
+#[test]
+fn the_readme_explain_examples_run() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let mut commands = Vec::new();
+    let mut current = String::new();
+    let mut in_block = false;
+    for line in readme.lines() {
+        if line.starts_with("```") {
+            in_block = !in_block;
+            continue;
+        }
+        let line = line.trim();
+        if !in_block || (current.is_empty() && !line.starts_with("cargo run -- explain ")) {
+            continue;
+        }
+        current.push_str(line.trim_end_matches('\\'));
+        current.push(' ');
+        if !line.ends_with('\\') {
+            commands.push(std::mem::take(&mut current));
+        }
+    }
+    assert!(commands.len() >= 2, "{commands:?}");
+    for command in commands {
+        let words = shell_words(&command);
+        let args: Vec<&str> = words.iter().skip(3).map(String::as_str).collect();
+        let output = scpcheck(&args);
+        assert_eq!(
+            code(&output),
+            exit_codes::SUCCESS,
+            "{command}\n{}",
+            stderr(&output)
+        );
+        assert!(stderr(&output).is_empty(), "{command}\n{}", stderr(&output));
+        assert!(stdout(&output).contains("decision: "), "{command}");
+    }
+}
+
+#[test]
+fn lint_takes_a_size_limit() {
+    let policy = "policies/deny-unencrypted-ec2.json";
+    let size = std::fs::read_to_string(root().join(policy))
+        .unwrap()
+        .chars()
+        .count();
+    let at_limit = scpcheck(&["lint", "--max-size", &size.to_string(), policy]);
+    assert_eq!(
+        code(&at_limit),
+        exit_codes::SUCCESS,
+        "{}",
+        stdout(&at_limit)
+    );
+
+    let below = (size - 1).to_string();
+    let over = scpcheck(&["lint", "--max-size", &below, policy]);
+    assert_eq!(code(&over), exit_codes::INVALID_INPUT);
+    let out = stdout(&over);
+    assert!(
+        out.contains(&format!(
+            "SCP is {size} characters, more than the limit of {below}"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("the first character beyond the limit"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("1 file checked: 1 error, 0 warnings\n"),
+        "{out}"
+    );
+
+    let refused = scpcheck(&["lint", "--max-size", "many", policy]);
+    assert_eq!(code(&refused), exit_codes::INVALID_INPUT);
+    assert!(
+        stderr(&refused).contains("--max-size"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+#[test]
+fn explain_warns_about_an_scp_organizations_would_refuse() {
+    let statement = r#"{"Sid": "Same", "Effect": "Deny", "Action": "s3:DeleteBucket",
+        "Resource": "*"}"#;
+    let text = format!(r#"{{"Version": "2008-10-17", "Statement": [{statement}, {statement}]}}"#);
+    let scp = scratch_file("refused.json", &text);
+    let scp = scp.to_str().unwrap();
+    let output = scpcheck(&[
+        "explain",
+        "--policy",
+        scp,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "*",
+    ]);
+    assert_eq!(code(&output), exit_codes::SUCCESS);
+    assert!(
+        stdout(&output).starts_with("scp decision: allow"),
+        "{}",
+        stdout(&output)
+    );
+    let err = stderr(&output);
+    assert!(
+        err.starts_with(&format!(
+            "warning: AWS Organizations would refuse the SCP `{scp}`: {scp}:1:13: SCP does not \
+             use version `2012-10-17`, and 1 more problem\n"
+        )),
+        "{err}"
+    );
+    assert!(err.contains(&format!("`scpcheck lint {scp}`")), "{err}");
+}
+
+#[test]
+fn explain_refuses_a_resource_account_without_a_resource_policy() {
+    let output = scpcheck(&[
+        "explain",
+        "--policy",
+        "policies/deny-s3-insecure-transport.json",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::reports/q1.csv",
+        "--resource-account",
+        "444455556666",
+    ]);
+    assert_eq!(code(&output), exit_codes::INVALID_INPUT);
+    let err = stderr(&output);
+    assert!(
+        err.starts_with("error: `--resource-account 444455556666` needs `--resource-policy`"),
+        "{err}"
+    );
+    assert!(err.contains("help: give the resource's policy"), "{err}");
+    assert!(stdout(&output).is_empty());
 }

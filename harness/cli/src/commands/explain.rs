@@ -86,7 +86,7 @@ pub struct ExplainArgs {
     /// The account that owns the resource; by default the account in `--resource`, or the
     /// principal's account when the ARN has none (as S3 ARNs). Another account than the
     /// principal's makes the request cross-account.
-    #[arg(long, value_name = "ID", requires = "resource_policy")]
+    #[arg(long, value_name = "ID")]
     resource_account: Option<String>,
 }
 
@@ -155,6 +155,17 @@ fn context(entries: &[ContextEntry]) -> Context {
 ///
 /// With SCPs alone the decision is the SCPs', as if an identity policy allowed the request.
 pub fn run(args: &ExplainArgs) -> i32 {
+    if let (Some(account), None) = (&args.resource_account, &args.resource_policy) {
+        eprintln!(
+            "error: `--resource-account {account}` needs `--resource-policy`: the account that \
+             owns the resource matters only through the resource's resource-based policy"
+        );
+        eprintln!(
+            "help: give the resource's policy (e.g. its bucket policy) with `--resource-policy`; \
+             a resource of another account without one denies every request of this principal"
+        );
+        return exit_codes::INVALID_INPUT;
+    }
     let request = match request(args) {
         Ok(request) => request,
         Err(message) => {

@@ -76,8 +76,9 @@ pub fn run(args: &LintArgs) -> i32 {
         match read_text(file) {
             Ok(text) => lint_file(file, text, &options, terminal, &mut tally),
             Err(message) => {
-                // A file that cannot be read counts as checked, with one error.
-                eprintln!("error: {message}");
+                // A file that cannot be read counts as checked, with one error, reported with
+                // the findings so that the report on stdout is complete.
+                print_stdout(&format!("error: {message}\n"));
                 tally.files += 1;
                 tally.errors += 1;
             }
@@ -97,7 +98,7 @@ pub fn run(args: &LintArgs) -> i32 {
 }
 
 /// The files to check: each file as given, and the `*.json` files of each directory in name
-/// order.
+/// order (not those of its subdirectories).
 fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
     for path in paths {
