@@ -201,6 +201,11 @@ fn numeric_operators() {
     assert!(json_number.evaluate(&single(&[(key, "1.1")])));
 }
 
+/// IAM User Guide, reference_policies_elements_condition_operators.html: each operator family
+/// compares values of its own type (numbers, dates, booleans, base64, addresses, ARNs), and
+/// AWS documents no comparison with a value of another type; so a value the operator cannot
+/// read matches nothing, under a negated operator too, which holds only for values that could
+/// be compared and differ.
 #[test]
 fn unreadable_values_never_match() {
     let key = "ec2:VolumeSize";
