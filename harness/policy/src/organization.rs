@@ -256,16 +256,16 @@ fn exemption(organization: &Organization, request: &Request) -> Option<ScpReason
 /// session the key holds the role's ARN). So a session is of a service-linked role when that
 /// key names a role under `/aws-service-role/` of the same account and name.
 fn is_service_linked_caller(request: &Request) -> bool {
-    if is_service_linked_role(&request.principal_arn) {
-        return true;
-    }
-    // Most callers are no sessions: looking at the text after the last colon first spares
-    // splitting their ARN.
-    let is_session = request
+    // Most callers are neither: the text after the last colon (the resource part of a role's
+    // or a session's ARN, which hold no further colon) tells, and spares splitting their ARN.
+    let last = request
         .principal_arn
         .rsplit_once(':')
-        .is_some_and(|(_, resource)| resource.starts_with("assumed-role/"));
-    if !is_session {
+        .map_or("", |(_, last)| last);
+    if last.starts_with("role/aws-service-role/") {
+        return is_service_linked_role(&request.principal_arn);
+    }
+    if !last.starts_with("assumed-role/") {
         return false;
     }
     let Some(["arn", _, "sts", "", account, resource]) = arn_parts(&request.principal_arn) else {
