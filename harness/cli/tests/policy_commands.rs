@@ -180,7 +180,7 @@ fn explain_reports_the_source_document_snippet_with_line_and_column() {
     );
     assert!(err.contains("unexpected end of input"), "{err}");
     assert!(
-        err.contains("[harness/cli/tests/data/s3-snippet.json:7:1]"),
+        err.contains("[harness/cli/tests/data/s3-snippet.json:6:53]"),
         "{err}"
     );
     assert!(err.contains("this `{` (line 4) is never closed"), "{err}");
@@ -267,7 +267,7 @@ fn eval_reports_invalid_vectors_with_file_line_and_column() {
         "{err}"
     );
     assert!(
-        err.contains("╭─[harness/cli/tests/data/invalid.jsonl:3:23]\n"),
+        err.contains("╭─[harness/cli/tests/data/invalid.jsonl:3:22]\n"),
         "{err}"
     );
     assert_eq!(err.matches("invalid action `ec2`").count(), 1, "{err}");

@@ -318,8 +318,10 @@ fn large_policy_text() -> String {
         .map(|index| {
             let first = index * HOLDING_CONDITIONS;
             let block = |offset: usize, holds: bool| {
-                let (operator, key, holding, failing) =
-                    OPERATORS[(first + offset) % OPERATORS.len()];
+                let (operator, key, holding, failing) = OPERATORS
+                    .get((first + offset) % OPERATORS.len())
+                    .copied()
+                    .expect("the index is taken modulo the table's length");
                 let value = if holds { holding } else { failing };
                 let fill = |text: &str| {
                     text.replace("{i}", &index.to_string())

@@ -1,8 +1,9 @@
 //! A small JSON parser that keeps the byte span of every value and member name.
 //!
-//! Policy errors must point at the exact place in the document, and duplicate member names must
-//! be reported (a general-purpose parser silently keeps one of them), so policies are read with
-//! this parser rather than with `serde_json`.
+//! Policy errors must point at the exact place in the document, duplicate member names must
+//! be reported (a general-purpose parser silently keeps one of them), and every syntax error
+//! of a document should be reported at once, so policies are read with this parser rather than
+//! with `serde_json`.
 
 use miette::SourceSpan;
 
@@ -16,6 +17,7 @@ const MAX_DEPTH: usize = 64;
 pub(crate) struct Json {
     pub(crate) kind: JsonKind,
     pub(crate) span: SourceSpan,
+    damage: Damage,
 }
 
 /// The kinds of JSON value; numbers keep their text as written.
@@ -37,9 +39,24 @@ pub(crate) struct Member {
     pub(crate) value: Json,
 }
 
+/// What a syntax error, reported already, cost a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Damage {
+    /// Read in full.
+    Intact,
+    /// An object or array that lost members or items to a syntax error inside it, or that the
+    /// input ended in; what could be read is kept.
+    Incomplete,
+    /// Not read at all; the kind is a placeholder.
+    Unreadable,
+}
+
 impl Json {
     /// How the value is described in messages, e.g. `a string`.
     pub(crate) fn kind_name(&self) -> &'static str {
+        if self.is_unreadable() {
+            return "a value that could not be read";
+        }
         match self.kind {
             JsonKind::Null => "null",
             JsonKind::Bool(_) => "a boolean",
@@ -54,29 +71,62 @@ impl Json {
     pub(crate) fn start_span(&self) -> SourceSpan {
         span(self.span.offset(), self.span.len().min(1))
     }
+
+    /// Whether the value could not be read: its syntax error is reported already, so nothing
+    /// more should be said about it, and its kind is a placeholder.
+    pub(crate) fn is_unreadable(&self) -> bool {
+        self.damage == Damage::Unreadable
+    }
+
+    /// Whether the value was read in full: an object or array that lost a member or an item to
+    /// a syntax error, or that the input ended in, is not, so a member or item missing from it
+    /// may be in the text.
+    pub(crate) fn is_whole(&self) -> bool {
+        self.damage == Damage::Intact
+    }
 }
 
 /// Parses `text`, appending every problem found to `problems`.
 ///
-/// Returns the document when its structure could be read; duplicate member names are reported
-/// and the later member is dropped, so the returned tree is still usable.
+/// Returns the document only when it was read as written: a missing or trailing comma, a
+/// duplicate member name (the later member is dropped) and a bad escape or control character
+/// in a string are reported and leave the tree usable; after any other syntax error the
+/// problems are still all reported, but no tree is returned.
 pub(crate) fn parse(text: &str, problems: &mut Vec<PolicyError>) -> Option<Json> {
-    let mut parser = Parser {
-        text,
-        pos: 0,
-        problems,
-        open: Vec::new(),
-    };
-    parser.document().ok()
+    let mut parser = Parser::new(text, problems);
+    let document = parser.document();
+    document.filter(|_| !parser.guessed)
 }
 
-/// Raised when the parser cannot go on; the problem has been recorded already.
-// Limitation: the parser recovers only from a missing or trailing comma, a duplicate member
-// and a bad escape; after any other syntax error it stops, so problems later in the document
-// (syntax or policy grammar) are reported only once that error is fixed.
-struct Stop;
-
-type Step<T> = Result<T, Stop>;
+/// Parses `text` as [`parse`] does, but returns the tree read past any syntax error: a value
+/// that could not be read is [unreadable](Json::is_unreadable), and an object or array that
+/// lost members or items is not [whole](Json::is_whole), so that a reader of the tree can avoid
+/// reporting the same error a second time.
+///
+/// Returns `None` when no tree could be read: an empty document, a first value that could not
+/// be read, or members written without an enclosing object.
+// Limitation: after a syntax error inside an object or array, reading resumes at the next `,`
+// or closing bracket that is outside of the brackets and double-quoted strings met on the way,
+// or at the end of a line whose quotes do not pair up; the text skipped is not checked. A
+// member whose name cannot be read, or whose name is not followed by `:`, is lost (a name
+// without quotes or in single quotes is read when a `:` follows it). A problem right after
+// another, such as a stray `]` just after `tru`, is not reported, as it may follow from the
+// first. A `}` or `]` where a value should be is taken as stray when a value follows it, and
+// otherwise as closing its object or array with the value missing; after a value, a closing
+// bracket of the wrong kind is skipped as stray, so a `}` missing before a `]` is reported as
+// that stray `]` and then as an unexpected end of input. `"name": value` pairs among the items
+// of an array are taken as the members of an object that a stray `}` closed too early: the
+// first is reported, and none is checked. A string left open inside a line is closed by the
+// quote meant to open the next string, so the rest of that line is misread, and the problems
+// reported there may be wrong. Reading stops, without reporting the end of the input again, at
+// a string or a `/*` comment not closed before the end of the input, at a string not closed
+// before the end of its line when only whitespace follows, and at nesting deeper than 64
+// levels that is never closed. Members written without an enclosing object are checked for
+// syntax errors only, and nothing after a first value that cannot be read (as in `tru {...}`)
+// is checked.
+pub(crate) fn parse_with_recovery(text: &str, problems: &mut Vec<PolicyError>) -> Option<Json> {
+    Parser::new(text, problems).document()
+}
 
 /// An opened object or array not closed yet, for the end-of-input message.
 #[derive(Clone, Copy)]
@@ -90,6 +140,13 @@ struct Parser<'a> {
     pos: usize,
     problems: &'a mut Vec<PolicyError>,
     open: Vec<Open>,
+    /// Whether a syntax error had to be read past by guessing, so the tree may differ from
+    /// what the author meant.
+    guessed: bool,
+    /// Whether the end of the input is reported already, or explained by an earlier problem
+    /// (a string or comment left open up to it, nesting too deep never closed), so that it is
+    /// not reported again.
+    end_explained: bool,
 }
 
 /// The advice for an empty document: the smallest policy the parser accepts, since
@@ -98,21 +155,37 @@ const EMPTY_DOCUMENT_HELP: &str = "a policy is a JSON object such as `{\"Version
      \"2012-10-17\", \"Statement\": [{\"Effect\": \"Deny\", \"Action\": \"s3:DeleteBucket\", \
      \"Resource\": \"*\"}]}`";
 
-impl Parser<'_> {
-    fn document(&mut self) -> Step<Json> {
+impl<'a> Parser<'a> {
+    fn new(text: &'a str, problems: &'a mut Vec<PolicyError>) -> Self {
+        Parser {
+            text,
+            pos: 0,
+            problems,
+            open: Vec::new(),
+            guessed: false,
+            end_explained: false,
+        }
+    }
+
+    fn document(&mut self) -> Option<Json> {
         self.skip_leading_byte_order_mark();
-        self.skip_whitespace();
+        self.skip_blank();
         if self.peek().is_none() {
             let error = PolicyError::new("policy document is empty", span(0, 0), "no JSON here")
                 .with_help(EMPTY_DOCUMENT_HELP);
-            return Err(self.record(error));
+            self.record(error);
+            return None;
         }
         if self.looks_like_bare_members() {
-            return Err(self.bare_members());
+            self.bare_members();
+            return None;
         }
 
-        let value = self.value(0)?;
-        self.skip_whitespace();
+        let value = self.value(0);
+        if value.is_unreadable() {
+            return None;
+        }
+        self.skip_blank();
         if let Some(found) = self.peek() {
             let error = PolicyError::new(
                 format!("unexpected `{found}` after the end of the document"),
@@ -120,20 +193,18 @@ impl Parser<'_> {
                 "expected the end of the input",
             )
             .with_secondary(value.start_span(), "the document starts here");
-            return Err(self.record(error));
+            self.record(error);
+            self.guessed = true;
         }
-        Ok(value)
+        Some(value)
     }
 
     /// Whether the text starts with `"name":`, i.e. object members without their braces.
     fn looks_like_bare_members(&self) -> bool {
-        let mut probe = Parser {
-            text: self.text,
-            pos: self.pos,
-            problems: &mut Vec::new(),
-            open: Vec::new(),
-        };
-        if probe.peek() != Some('"') || probe.string().is_err() {
+        let mut ignored = Vec::new();
+        let mut probe = Parser::new(self.text, &mut ignored);
+        probe.pos = self.pos;
+        if probe.peek() != Some('"') || probe.string().is_none() {
             return false;
         }
         probe.skip_whitespace();
@@ -141,7 +212,7 @@ impl Parser<'_> {
     }
 
     /// Reports members written without an enclosing object, then reads on to find more problems.
-    fn bare_members(&mut self) -> Stop {
+    fn bare_members(&mut self) {
         let start = self.pos;
         let error = PolicyError::new(
             "policy document is not a JSON object",
@@ -159,128 +230,256 @@ impl Parser<'_> {
         });
         // The members are read only to find further problems; the document stays invalid.
         let _members = self.members(None, 0);
-        Stop
     }
 
-    fn value(&mut self, depth: usize) -> Step<Json> {
-        self.skip_whitespace();
+    /// Reads one value; one that cannot be read is reported, skipped up to the next `,` or
+    /// closing bracket, and returned as unreadable. At the end of the input the value is
+    /// unreadable and nothing is reported: the object or array around it reports the end.
+    fn value(&mut self, depth: usize) -> Json {
+        self.skip_blank();
         let start = self.pos;
-        let Some(first) = self.peek() else {
-            return Err(self.end_of_input());
+        let (kind, damage) = match self.peek() {
+            None => (JsonKind::Null, Damage::Unreadable),
+            Some('{' | '[') if depth > MAX_DEPTH => self.too_deep(),
+            Some('{') => self.object(depth),
+            Some('[') => self.array(depth),
+            Some('"') => readable(self.string().map(JsonKind::String)),
+            Some('\'') => match self.single_quoted() {
+                Some(_) => (JsonKind::Null, Damage::Unreadable),
+                None => self.not_a_value('\''),
+            },
+            Some('-' | '0'..='9') => readable(self.number()),
+            Some(first) if first.is_alphabetic() => readable(self.word()),
+            Some(closer @ ('}' | ']')) if self.value_follows_next() => {
+                // A stray bracket before the value, as in `"Condition": }{...}`, rather than a
+                // missing value that the bracket closes the object or array after.
+                self.unexpected(closer, "expected a JSON value");
+                self.pos += 1;
+                return self.value(depth);
+            }
+            Some(first) => self.not_a_value(first),
         };
-        if depth > MAX_DEPTH && matches!(first, '{' | '[') {
-            let error = PolicyError::new(
-                "JSON is nested too deeply",
-                span(start, 1),
-                format!("more than {MAX_DEPTH} levels"),
-            );
-            return Err(self.record(error));
-        }
-        let kind = match first {
-            '{' => self.object(depth)?,
-            '[' => self.array(depth)?,
-            '"' => JsonKind::String(self.string()?),
-            '-' | '0'..='9' => JsonKind::Number(self.number()?),
-            _ if first.is_alphabetic() => self.word()?,
-            _ => return Err(self.unexpected(first, "expected a JSON value")),
-        };
-        Ok(Json {
-            kind,
-            span: span(start, self.pos - start),
-        })
+        self.finish(start, kind, damage)
     }
 
-    fn object(&mut self, depth: usize) -> Step<JsonKind> {
+    /// Whether a string, an object, an array or a number starts after the next character.
+    fn value_follows_next(&self) -> bool {
+        let mut after = self.rest().chars();
+        after.next();
+        let next = after
+            .as_str()
+            .trim_start_matches([' ', '\t', '\n', '\r'])
+            .chars()
+            .next();
+        matches!(next, Some('"' | '{' | '[' | '-' | '0'..='9'))
+    }
+
+    /// The value read from `start` up to here; an unreadable one does not include the
+    /// whitespace skipped after it.
+    fn finish(&mut self, start: usize, kind: JsonKind, damage: Damage) -> Json {
+        let mut end = self.pos;
+        if damage != Damage::Intact {
+            self.guessed = true;
+        }
+        if damage == Damage::Unreadable {
+            let text = self.text.get(start..end).unwrap_or_default();
+            end = start + text.trim_end().len();
+        }
+        Json {
+            kind,
+            span: span(start, end - start),
+            damage,
+        }
+    }
+
+    /// Reports `first`, which cannot start a value, and skips what follows it up to the next
+    /// `,` or closing bracket; a `,` or closing bracket itself is left for the caller.
+    fn not_a_value(&mut self, first: char) -> (JsonKind, Damage) {
+        self.unexpected(first, "expected a JSON value");
+        self.skip_to_delimiter();
+        (JsonKind::Null, Damage::Unreadable)
+    }
+
+    /// Reports an object or array nested too deeply and skips it; when it is never closed,
+    /// nothing after it can be read.
+    fn too_deep(&mut self) -> (JsonKind, Damage) {
+        let error = PolicyError::new(
+            "JSON is nested too deeply",
+            span(self.pos, 1),
+            format!("more than {MAX_DEPTH} levels"),
+        );
+        self.record(error);
+        self.skip_to_delimiter();
+        if self.peek().is_none() {
+            self.end_explained = true;
+        }
+        (JsonKind::Null, Damage::Unreadable)
+    }
+
+    fn object(&mut self, depth: usize) -> (JsonKind, Damage) {
         let offset = self.pos;
         self.bump('{');
         self.open.push(Open {
             closer: Some('}'),
             offset,
         });
-        let members = self.members(Some('}'), depth)?;
+        let (members, damage) = self.members(Some('}'), depth);
         self.open.pop();
-        Ok(JsonKind::Object(members))
+        (JsonKind::Object(members), damage)
     }
 
     /// Reads members up to `closer` (consumed), or to the end of input when there is none.
-    fn members(&mut self, closer: Option<char>, depth: usize) -> Step<Vec<Member>> {
+    ///
+    /// After a syntax error, reading goes on at the next `,` or closing bracket; `quiet` then
+    /// holds back the problems that follow from the one just reported, such as a missing `,`
+    /// after a string that is not closed.
+    fn members(&mut self, closer: Option<char>, depth: usize) -> (Vec<Member>, Damage) {
         let mut members: Vec<Member> = Vec::new();
-        self.skip_whitespace();
-        if closer.is_some() && self.peek() == closer {
-            self.pos += 1;
-            return Ok(members);
-        }
+        let mut damage = Damage::Intact;
+        let mut quiet = false;
+        let mut comma = None;
         loop {
-            self.skip_whitespace();
-            let member = self.member(depth)?;
-            self.add_member(&mut members, member);
-
-            self.skip_whitespace();
+            self.skip_blank();
             match self.peek() {
-                None if closer.is_none() => return Ok(members),
-                None => return Err(self.end_of_input()),
+                None if closer.is_none() => return (members, damage),
+                None => return (members, self.cut_short()),
+                Some(found) if Some(found) == closer => {
+                    self.close(comma, quiet);
+                    return (members, damage);
+                }
                 Some(',') => {
-                    let comma = self.pos;
-                    self.pos += 1;
-                    self.skip_whitespace();
-                    if closer.is_some() && self.peek() == closer {
-                        self.trailing_comma(comma);
-                        self.pos += 1;
-                        return Ok(members);
+                    self.extra_comma("expected a member name", quiet);
+                    quiet = true;
+                    comma = Some(self.pos - 1);
+                    continue;
+                }
+                Some(_) => {}
+            }
+            match self.member(depth, quiet) {
+                Some(member) => {
+                    quiet = member.value.is_unreadable();
+                    self.add_member(&mut members, member);
+                }
+                None => {
+                    quiet = true;
+                    damage = Damage::Incomplete;
+                    // What follows a name that cannot be read is no member name, unless the name
+                    // was a string left open, which ends at its line break.
+                    if !self.rest().starts_with(['\n', '\r']) {
+                        self.skip_to_delimiter();
                     }
                 }
-                Some(found) if Some(found) == closer => {
-                    self.pos += 1;
-                    return Ok(members);
-                }
-                Some('"') => self.missing_comma("members"),
-                Some(found) => {
-                    let expected = match closer {
-                        Some(closer) => format!("expected `,` or `{closer}`"),
-                        None => "expected `,`".to_owned(),
-                    };
-                    return Err(self.unexpected(found, &expected));
+            }
+
+            loop {
+                self.skip_blank();
+                match self.peek() {
+                    None if closer.is_none() => return (members, damage),
+                    None => return (members, self.cut_short()),
+                    Some(',') => {
+                        comma = Some(self.pos);
+                        self.pos += 1;
+                        quiet = false;
+                        break;
+                    }
+                    Some(found) if Some(found) == closer => {
+                        self.pos += 1;
+                        return (members, damage);
+                    }
+                    Some('"') => {
+                        if !quiet {
+                            self.missing_comma("members");
+                        }
+                        comma = None;
+                        break;
+                    }
+                    Some(found) => {
+                        let expected = match closer {
+                            Some(closer) => format!("expected `,` or `{closer}`"),
+                            None => "expected `,`".to_owned(),
+                        };
+                        if self.skip_after_error(found, &expected, quiet) {
+                            damage = Damage::Incomplete;
+                        }
+                        quiet = true;
+                    }
                 }
             }
         }
     }
 
-    fn member(&mut self, depth: usize) -> Step<Member> {
+    /// Reads one `"name": value` member; `None` when its name cannot be read, which is
+    /// reported, when no `:` follows it, which is reported unless `quiet`, or when the input
+    /// ends, which the caller reports.
+    ///
+    /// A name without its `:` is most often a string ended early by a stray quote, as in
+    /// `"Sid: "A"`, so the member is dropped and reading goes on at the next `,` or closing
+    /// bracket, or at the end of the line.
+    fn member(&mut self, depth: usize, quiet: bool) -> Option<Member> {
         let name_start = self.pos;
-        match self.peek() {
-            Some('"') => {}
-            Some(found) if found.is_alphabetic() => {
-                let word_end = self.bare_name_end();
-                let word = self.text.get(name_start..word_end).unwrap_or_default();
-                let error = PolicyError::new(
-                    format!("member name `{word}` is not in double quotes"),
-                    span(name_start, word_end - name_start),
-                    "expected a string",
-                )
-                .with_help(format!("write it as `\"{word}\"`"));
-                return Err(self.record(error));
-            }
-            Some(found) => return Err(self.unexpected(found, "expected a member name")),
-            None => return Err(self.end_of_input()),
-        }
-        let name = self.string()?;
+        let name = self.member_name()?;
         let name_span = span(name_start, self.pos - name_start);
 
-        self.skip_whitespace();
+        self.skip_blank();
         match self.peek() {
             Some(':') => self.pos += 1,
             Some(found) => {
-                let expected = format!("expected `:` after `{name}`");
-                return Err(self.unexpected(found, &expected));
+                if !quiet {
+                    let expected = format!("expected `:` after `{name}`");
+                    self.unexpected(found, &expected);
+                }
+                self.guessed = true;
+                self.skip_to_delimiter();
+                return None;
             }
-            None => return Err(self.end_of_input()),
+            None => return None,
         }
-        let value = self.value(depth + 1)?;
-        Ok(Member {
+        let value = self.value(depth + 1);
+        Some(Member {
             name,
             name_span,
             value,
         })
+    }
+
+    /// Reads the name of a member; `None` when there is none, which is reported unless the
+    /// input ends.
+    fn member_name(&mut self) -> Option<String> {
+        match self.peek()? {
+            '"' => self.string(),
+            '\'' => {
+                let name = self.single_quoted();
+                if name.is_none() {
+                    self.unexpected('\'', "expected a member name");
+                }
+                name
+            }
+            first if first.is_alphabetic() => self.bare_name(),
+            found => {
+                self.unexpected(found, "expected a member name");
+                None
+            }
+        }
+    }
+
+    /// Reads and reports a member name without quotes, such as `Effect` in `{Effect: "Deny"}`;
+    /// the name is kept when a `:` follows, as it then surely is a member name.
+    fn bare_name(&mut self) -> Option<String> {
+        let start = self.pos;
+        let end = self.bare_name_end();
+        let word = self.text.get(start..end).unwrap_or_default().to_owned();
+        let error = PolicyError::new(
+            format!("member name `{word}` is not in double quotes"),
+            span(start, end - start),
+            "expected a string",
+        )
+        .with_help(format!("write it as `\"{word}\"`"));
+        self.record(error);
+        self.guessed = true;
+        self.pos = end;
+
+        self.skip_blank();
+        (self.peek() == Some(':')).then_some(word)
     }
 
     /// Adds `member` unless its name is taken, which is reported instead.
@@ -300,45 +499,178 @@ impl Parser<'_> {
         members.push(member);
     }
 
-    fn array(&mut self, depth: usize) -> Step<JsonKind> {
+    fn array(&mut self, depth: usize) -> (JsonKind, Damage) {
         let offset = self.pos;
         self.bump('[');
         self.open.push(Open {
             closer: Some(']'),
             offset,
         });
-        let mut items = Vec::new();
-        self.skip_whitespace();
-        if self.peek() == Some(']') {
-            self.pos += 1;
-            self.open.pop();
-            return Ok(JsonKind::Array(items));
-        }
-        loop {
-            items.push(self.value(depth + 1)?);
-            self.skip_whitespace();
-            match self.peek() {
-                None => return Err(self.end_of_input()),
-                Some(',') => {
-                    let comma = self.pos;
-                    self.pos += 1;
-                    self.skip_whitespace();
-                    if self.peek() == Some(']') {
-                        self.trailing_comma(comma);
-                        break;
-                    }
-                }
-                Some(']') => break,
-                Some('"' | '{' | '[') => self.missing_comma("items"),
-                Some(found) => return Err(self.unexpected(found, "expected `,` or `]`")),
-            }
-        }
-        self.pos += 1;
+        let (items, damage) = self.items(depth);
         self.open.pop();
-        Ok(JsonKind::Array(items))
+        (JsonKind::Array(items), damage)
     }
 
-    fn string(&mut self) -> Step<String> {
+    /// Reads the items of an array up to its `]` (consumed), recovering from syntax errors as
+    /// [`members`](Self::members) does.
+    ///
+    /// A string followed by `:` is a member name, not an item: most often the object before it
+    /// was closed too early by a stray `}`, and the rest of its members follow. The first one
+    /// is reported and that object marked incomplete; the names are dropped, and the `}` that
+    /// was meant to close the object is skipped without a word.
+    fn items(&mut self, depth: usize) -> (Vec<Json>, Damage) {
+        let mut items: Vec<Json> = Vec::new();
+        let mut damage = Damage::Intact;
+        let mut quiet = false;
+        let mut comma = None;
+        let mut misplaced_members = false;
+        loop {
+            self.skip_blank();
+            match self.peek() {
+                None => return (items, self.cut_short()),
+                Some(']') => {
+                    self.close(comma, quiet);
+                    return (items, damage);
+                }
+                Some(',') => {
+                    self.extra_comma("expected a JSON value", quiet);
+                    quiet = true;
+                    comma = Some(self.pos - 1);
+                    continue;
+                }
+                Some(_) => {}
+            }
+            let item = self.value(depth + 1);
+            quiet = item.is_unreadable();
+            items.push(item);
+
+            loop {
+                self.skip_blank();
+                match self.peek() {
+                    None => return (items, self.cut_short()),
+                    Some(',') => {
+                        comma = Some(self.pos);
+                        self.pos += 1;
+                        quiet = false;
+                        break;
+                    }
+                    Some(']') => {
+                        self.pos += 1;
+                        return (items, damage);
+                    }
+                    Some('"' | '{' | '[') => {
+                        if !quiet {
+                            self.missing_comma("items");
+                        }
+                        comma = None;
+                        break;
+                    }
+                    Some(':') if items.last().is_some_and(is_name) => {
+                        let name = items.pop().map(|name| name.kind);
+                        if let Some(JsonKind::String(name)) = name
+                            && !quiet
+                            && !misplaced_members
+                        {
+                            self.misplaced_member(&name);
+                        }
+                        if !misplaced_members
+                            && let Some(closed_early) = items.last_mut()
+                            && matches!(closed_early.kind, JsonKind::Object(_))
+                        {
+                            closed_early.damage = Damage::Incomplete;
+                        }
+                        misplaced_members = true;
+                        self.guessed = true;
+                        self.skip_to_delimiter();
+                        damage = Damage::Incomplete;
+                        quiet = true;
+                    }
+                    Some('}') if misplaced_members => {
+                        self.pos += 1;
+                        quiet = true;
+                    }
+                    Some(found) => {
+                        if self.skip_after_error(found, "expected `,` or `]`", quiet) {
+                            damage = Damage::Incomplete;
+                        }
+                        quiet = true;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Consumes the closing bracket of an object or array, reporting the `comma` before it
+    /// unless an error just reported explains it.
+    fn close(&mut self, comma: Option<usize>, quiet: bool) {
+        if let Some(comma) = comma
+            && !quiet
+        {
+            self.trailing_comma(comma);
+        }
+        self.pos += 1;
+    }
+
+    /// Consumes a `,` where a member or item should be, reporting it unless `quiet`.
+    fn extra_comma(&mut self, expected: &str, quiet: bool) {
+        if !quiet {
+            self.unexpected(',', expected);
+        }
+        self.pos += 1;
+    }
+
+    /// Reports `found` where a `,` or the closing bracket should be (unless `quiet`: an error
+    /// was just reported), then goes past it: a closing bracket of the other kind is skipped as
+    /// a stray character, anything else up to the next `,` or closing bracket. Returns whether
+    /// text that may hold members or items was skipped.
+    fn skip_after_error(&mut self, found: char, expected: &str, quiet: bool) -> bool {
+        if !quiet {
+            self.unexpected(found, expected);
+        }
+        if matches!(found, '}' | ']') {
+            self.pos += 1;
+            return false;
+        }
+        self.skip_to_delimiter();
+        true
+    }
+
+    /// Moves to the next `,`, `}` or `]` that is outside of brackets and double-quoted strings
+    /// opened on the way, or to the end of the input. A string opened on the way ends at the end
+    /// of its line, so that a stray quote does not hide the rest of the document; outside of
+    /// brackets, the skipping stops there, since the quotes of the line did not pair up and the
+    /// `,` that ended it may have been read as part of a string.
+    fn skip_to_delimiter(&mut self) {
+        let bytes = self.text.as_bytes();
+        let mut depth = 0_usize;
+        let mut in_string = false;
+        let mut escaped = false;
+        while let Some(&byte) = bytes.get(self.pos) {
+            if in_string {
+                match byte {
+                    b'\n' | b'\r' if depth == 0 => return,
+                    b'\n' | b'\r' => in_string = false,
+                    _ if escaped => escaped = false,
+                    b'\\' => escaped = true,
+                    b'"' => in_string = false,
+                    _ => {}
+                }
+            } else {
+                match byte {
+                    b'"' => in_string = true,
+                    b'{' | b'[' => depth += 1,
+                    b',' | b'}' | b']' if depth == 0 => return,
+                    b'}' | b']' => depth -= 1,
+                    _ => {}
+                }
+            }
+            // The bytes looked for are ASCII, never part of a longer UTF-8 character.
+            self.pos += 1;
+        }
+    }
+
+    /// Reads a string; `None` when it is not closed, which is reported.
+    fn string(&mut self) -> Option<String> {
         let start = self.pos;
         self.bump('"');
         let mut value = String::new();
@@ -350,24 +682,19 @@ impl Parser<'_> {
                     "this string never ends",
                 )
                 .with_help("add the closing `\"`");
-                return Err(self.record(error));
+                self.record(error);
+                self.end_explained = true;
+                return None;
             };
             match found {
                 '"' => {
                     self.pos += 1;
-                    return Ok(value);
+                    return Some(value);
                 }
                 '\\' => self.escape(&mut value),
                 '\n' | '\r' => {
-                    let error = PolicyError::new(
-                        "string is not closed before the end of the line",
-                        span(start, 1),
-                        "this string never ends",
-                    )
-                    .with_help(
-                        "add the closing `\"`; a line break inside a string is written `\\n`",
-                    );
-                    return Err(self.record(error));
+                    self.string_ends_at_line_break(start);
+                    return None;
                 }
                 _ if found.is_control() => {
                     let error = PolicyError::new(
@@ -385,6 +712,45 @@ impl Parser<'_> {
                 }
             }
         }
+    }
+
+    /// Reports the string opened at `start` that reaches the end of its line; reading goes on
+    /// after the line break as if the string had been closed.
+    fn string_ends_at_line_break(&mut self, start: usize) {
+        let error = PolicyError::new(
+            "string is not closed before the end of the line",
+            span(start, 1),
+            "this string never ends",
+        )
+        .with_help("add the closing `\"`; a line break inside a string is written `\\n`");
+        self.record(error);
+        // Only whitespace after it: the open string is why the input ends too early.
+        if self.rest().trim_start().is_empty() {
+            self.end_explained = true;
+        }
+    }
+
+    /// Reads and reports text in single quotes, such as `'Deny'`; `None`, with nothing
+    /// reported or consumed, when no closing quote follows on the same line.
+    fn single_quoted(&mut self) -> Option<String> {
+        let start = self.pos;
+        let inner_start = start + '\''.len_utf8();
+        let rest = self.text.get(inner_start..)?;
+        let close = rest.find(['\'', '\n', '\r'])?;
+        if !rest.get(close..)?.starts_with('\'') {
+            return None;
+        }
+        let inner = rest.get(..close)?.to_owned();
+        self.pos = inner_start + close + 1;
+        let error = PolicyError::new(
+            "string in single quotes",
+            span(start, self.pos - start),
+            "not a JSON string",
+        )
+        .with_help(format!("JSON strings are in double quotes: `\"{inner}\"`"));
+        self.record(error);
+        self.guessed = true;
+        Some(inner)
     }
 
     /// Reads one escape sequence; a bad one is reported and skipped.
@@ -461,13 +827,14 @@ impl Parser<'_> {
         u32::from_str_radix(digits, 16).ok()
     }
 
-    fn number(&mut self) -> Step<String> {
+    /// Reads a number; `None` when the text there is not one, which is reported and skipped.
+    fn number(&mut self) -> Option<JsonKind> {
         let start = self.pos;
         let end = self.scan_number_end();
         let text = self.text.get(start..end).unwrap_or_default();
         self.pos = end;
         if is_json_number(text) {
-            return Ok(text.to_owned());
+            return Some(JsonKind::Number(text.to_owned()));
         }
         let error = PolicyError::new(
             format!("invalid number `{text}`"),
@@ -475,25 +842,29 @@ impl Parser<'_> {
             "not a JSON number",
         )
         .with_help("write the value in double quotes if it is text");
-        Err(self.record(error))
+        self.record(error);
+        None
     }
 
     fn scan_number_end(&self) -> usize {
-        let rest = self.text.get(self.pos..).unwrap_or_default();
+        let rest = self.rest();
         let len = rest
             .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '+' | '.')))
             .unwrap_or(rest.len());
         self.pos + len
     }
 
-    fn word(&mut self) -> Step<JsonKind> {
+    /// Reads `true`, `false` or `null`; `None` for any other word, which is reported and
+    /// skipped.
+    fn word(&mut self) -> Option<JsonKind> {
         let start = self.pos;
         let end = self.word_end();
         let word = self.text.get(start..end).unwrap_or_default();
-        let kind = match word {
-            "true" => JsonKind::Bool(true),
-            "false" => JsonKind::Bool(false),
-            "null" => JsonKind::Null,
+        self.pos = end;
+        match word {
+            "true" => Some(JsonKind::Bool(true)),
+            "false" => Some(JsonKind::Bool(false)),
+            "null" => Some(JsonKind::Null),
             _ => {
                 let error = PolicyError::new(
                     format!("unexpected word `{word}`"),
@@ -501,15 +872,14 @@ impl Parser<'_> {
                     "expected a JSON value",
                 )
                 .with_help(format!("text is written in double quotes: `\"{word}\"`"));
-                return Err(self.record(error));
+                self.record(error);
+                None
             }
-        };
-        self.pos = end;
-        Ok(kind)
+        }
     }
 
     fn word_end(&self) -> usize {
-        let rest = self.text.get(self.pos..).unwrap_or_default();
+        let rest = self.rest();
         let len = rest
             .find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | ':')))
             .unwrap_or(rest.len());
@@ -518,11 +888,21 @@ impl Parser<'_> {
 
     /// The end of an unquoted member name such as `Effect` in `{Effect: "Deny"}`.
     fn bare_name_end(&self) -> usize {
-        let rest = self.text.get(self.pos..).unwrap_or_default();
+        let rest = self.rest();
         let len = rest
             .find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-')))
             .unwrap_or(rest.len());
         self.pos + len
+    }
+
+    /// Reports the `:` after `name`, an item of an array that looks like a member name.
+    fn misplaced_member(&mut self, name: &str) {
+        let error = PolicyError::new("unexpected `:`", span(self.pos, 1), "expected `,` or `]`")
+            .with_help(format!(
+                "`{name}` looks like a member of an object closed too early: look for a stray \
+                 `}}` before it"
+            ));
+        self.record(error);
     }
 
     fn trailing_comma(&mut self, comma: usize) {
@@ -536,30 +916,50 @@ impl Parser<'_> {
     }
 
     fn missing_comma(&mut self, what: &str) {
+        let next = self.peek().map_or(0, char::len_utf8);
         let error = PolicyError::new(
             format!("missing `,` between {what}"),
-            span(self.pos, 1),
+            span(self.pos, next),
             "expected `,` before this",
         );
         self.record(error);
     }
 
-    fn unexpected(&mut self, found: char, expected: &str) -> Stop {
+    /// Reports `found` at the current place, where `expected` was; reading goes on by guessing.
+    fn unexpected(&mut self, found: char, expected: &str) {
         let error = PolicyError::new(
             format!("unexpected `{found}`"),
             span(self.pos, found.len_utf8()),
             expected,
         );
-        self.record(error)
+        self.record(error);
+        self.guessed = true;
     }
 
-    /// Reports the end of input inside open objects or arrays, pointing at each opener.
-    fn end_of_input(&mut self) -> Stop {
-        let end = self.text.len();
+    /// Reports the end of the input inside an object or array, once, and marks what is being
+    /// read as incomplete.
+    fn cut_short(&mut self) -> Damage {
+        self.end_of_input();
+        Damage::Incomplete
+    }
+
+    /// Reports the end of input inside open objects or arrays, pointing at each opener, unless
+    /// an earlier problem explains it.
+    ///
+    /// The end itself has no character to underline, and miette draws no label of length zero,
+    /// so the label goes under the last character that is not whitespace.
+    fn end_of_input(&mut self) {
+        if self.end_explained {
+            return;
+        }
+        self.end_explained = true;
+        let blank = [' ', '\t', '\n', '\r'];
+        let before_end = self.text.trim_end_matches(blank);
+        let last = before_end.chars().next_back().map_or(0, char::len_utf8);
         let mut error = PolicyError::new(
             "unexpected end of input",
-            span(end, 0),
-            "the text ends here",
+            span(before_end.len() - last, last),
+            "the text ends after this",
         );
         let mut closers = String::new();
         for open in self.open.iter().rev() {
@@ -577,18 +977,19 @@ impl Parser<'_> {
         if !closers.is_empty() {
             error = error.with_help(format!("add `{closers}` to close what is still open"));
         }
-        self.record(error)
+        self.record(error);
     }
 
-    fn record(&mut self, error: PolicyError) -> Stop {
+    fn record(&mut self, error: PolicyError) {
         self.problems.push(error);
-        Stop
     }
 
     fn peek(&self) -> Option<char> {
-        self.text
-            .get(self.pos..)
-            .and_then(|rest| rest.chars().next())
+        self.rest().chars().next()
+    }
+
+    fn rest(&self) -> &'a str {
+        self.text.get(self.pos..).unwrap_or_default()
     }
 
     /// Consumes `expected`, which the caller has just peeked.
@@ -597,9 +998,34 @@ impl Parser<'_> {
     }
 
     fn skip_whitespace(&mut self) {
-        let rest = self.text.get(self.pos..).unwrap_or_default();
+        let rest = self.rest();
         let trimmed = rest.trim_start_matches([' ', '\t', '\n', '\r']);
         self.pos += rest.len() - trimmed.len();
+    }
+
+    /// Skips whitespace and comments; each comment is reported, since JSON has none.
+    fn skip_blank(&mut self) {
+        loop {
+            self.skip_whitespace();
+            let rest = self.rest();
+            let (error, len) = if rest.starts_with("//") {
+                let len = rest.find(['\n', '\r']).unwrap_or(rest.len());
+                (comment_error(span(self.pos, len)), len)
+            } else if rest.starts_with("/*") {
+                match rest.get(2..).and_then(|body| body.find("*/")) {
+                    Some(body_len) => (comment_error(span(self.pos, body_len + 4)), body_len + 4),
+                    None => {
+                        self.end_explained = true;
+                        (unclosed_comment_error(span(self.pos, 2)), rest.len())
+                    }
+                }
+            } else {
+                return;
+            };
+            self.pos += len;
+            self.record(error);
+            self.guessed = true;
+        }
     }
 
     fn skip_leading_byte_order_mark(&mut self) {
@@ -607,6 +1033,29 @@ impl Parser<'_> {
             self.pos = '\u{feff}'.len_utf8();
         }
     }
+}
+
+/// The kind and damage of a value that is read whole, or not at all (`None`).
+fn readable(kind: Option<JsonKind>) -> (JsonKind, Damage) {
+    match kind {
+        Some(kind) => (kind, Damage::Intact),
+        None => (JsonKind::Null, Damage::Unreadable),
+    }
+}
+
+/// Whether `item` is a string that can be the name of a member.
+fn is_name(item: &Json) -> bool {
+    item.is_whole() && matches!(item.kind, JsonKind::String(_))
+}
+
+fn comment_error(comment: SourceSpan) -> PolicyError {
+    PolicyError::new("comment in JSON", comment, "JSON has no comments")
+        .with_help("remove the comment; a statement's `Sid` can say what the statement is for")
+}
+
+fn unclosed_comment_error(opener: SourceSpan) -> PolicyError {
+    PolicyError::new("comment is not closed", opener, "this comment never ends")
+        .with_help("remove the comment: JSON has no comments")
 }
 
 /// Whether `text` follows JSON's number grammar:
@@ -645,123 +1094,4 @@ fn split_digits(text: &str) -> (&str, &str) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse_ok(text: &str) -> Json {
-        let mut problems = Vec::new();
-        let json = parse(text, &mut problems);
-        assert!(problems.is_empty(), "{problems:?}");
-        json.unwrap()
-    }
-
-    fn parse_err(text: &str) -> Vec<PolicyError> {
-        let mut problems = Vec::new();
-        let _json = parse(text, &mut problems);
-        assert!(!problems.is_empty());
-        problems
-    }
-
-    #[test]
-    fn keeps_spans_of_values_and_names() {
-        let json = parse_ok(r#" {"a": [1, "x\n", true, null], "b": {}} "#);
-        assert_eq!(json.span, span(1, 38));
-        let JsonKind::Object(members) = &json.kind else {
-            panic!("not an object")
-        };
-        assert_eq!(members[0].name_span, span(2, 3));
-        assert_eq!(members[0].value.span, span(7, 22));
-        let JsonKind::Array(items) = &members[0].value.kind else {
-            panic!("not an array")
-        };
-        assert_eq!(items[1].kind, JsonKind::String("x\n".into()));
-        assert_eq!(items[1].span, span(11, 5));
-        assert_eq!(members[1].name, "b");
-    }
-
-    #[test]
-    fn decodes_unicode_escapes_and_surrogate_pairs() {
-        let json = parse_ok(r#""\u00e9\ud83d\ude00""#);
-        assert_eq!(json.kind, JsonKind::String("é😀".into()));
-    }
-
-    #[test]
-    fn reports_duplicate_members_with_both_places() {
-        let problems = parse_err("{\"a\": 1,\n \"a\": 2}");
-        assert_eq!(problems.len(), 1);
-        assert_eq!(problems[0].message(), "duplicate member `a`");
-        assert_eq!(problems[0].span(), span(10, 3));
-        assert_eq!(problems[0].secondary_labels()[0].0, span(1, 3));
-    }
-
-    #[test]
-    fn reports_several_recoverable_problems() {
-        let problems = parse_err(r#"{"a": [1, 2,], "b": 1 "c": 2, "a": 3,}"#);
-        let messages: Vec<_> = problems.iter().map(PolicyError::message).collect();
-        assert_eq!(
-            messages,
-            [
-                "trailing comma",
-                "missing `,` between members",
-                "duplicate member `a`",
-                "trailing comma"
-            ]
-        );
-    }
-
-    #[test]
-    fn end_of_input_points_at_every_unclosed_opener() {
-        let problems = parse_err("{\"a\": [\n{\"b\": 1}");
-        assert_eq!(problems[0].message(), "unexpected end of input");
-        let labels = problems[0].secondary_labels();
-        assert_eq!(
-            labels[0],
-            (span(6, 1), "this `[` (line 1) is never closed".into())
-        );
-        assert_eq!(
-            labels[1],
-            (span(0, 1), "this `{` (line 1) is never closed".into())
-        );
-        assert_eq!(
-            problems[0].help(),
-            Some("add `]}` to close what is still open")
-        );
-    }
-
-    #[test]
-    fn rejects_bad_numbers_words_and_strings() {
-        assert_eq!(parse_err("01")[0].message(), "invalid number `01`");
-        assert_eq!(parse_err("1.")[0].message(), "invalid number `1.`");
-        assert_eq!(parse_err("True")[0].message(), "unexpected word `True`");
-        assert_eq!(
-            parse_err("{Effect: 1}")[0].message(),
-            "member name `Effect` is not in double quotes"
-        );
-        assert_eq!(
-            parse_err("\"abc\ndef\"")[0].message(),
-            "string is not closed before the end of the line"
-        );
-        assert_eq!(parse_err(r#""\x""#)[0].message(), "invalid escape `\\x`");
-        assert_eq!(parse_err("")[0].message(), "policy document is empty");
-        assert_eq!(
-            parse_err("{} {}")[0].message(),
-            "unexpected `{` after the end of the document"
-        );
-    }
-
-    #[test]
-    fn accepts_json_numbers() {
-        for number in ["0", "-0", "12", "1.5", "-1.5e10", "2E-3"] {
-            assert!(is_json_number(number), "{number}");
-        }
-        for number in ["-", "1.", ".5", "1e", "+1", "0x1"] {
-            assert!(!is_json_number(number), "{number}");
-        }
-    }
-
-    #[test]
-    fn limits_nesting() {
-        let deep = "[".repeat(100);
-        assert_eq!(parse_err(&deep)[0].message(), "JSON is nested too deeply");
-    }
-}
+mod tests;

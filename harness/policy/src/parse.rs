@@ -41,7 +41,7 @@ pub(crate) fn parse_policy(
     kind: PolicyKind,
 ) -> Result<Policy, PolicyErrors> {
     let mut problems = Vec::new();
-    let document = json::parse(text, &mut problems);
+    let document = json::parse_with_recovery(text, &mut problems);
     let policy = document.and_then(|document| {
         let mut reader = Reader {
             problems: &mut problems,
@@ -74,9 +74,19 @@ struct StatementMembers<'a> {
     not_principal: Option<&'a Member>,
 }
 
+// A syntax error is reported by the JSON layer, which then marks the value it spoiled: an
+// unreadable value is not reported again (`wrong_type` and the readers of items say nothing about
+// it), and an object or array that is not whole is not reported for what it lacks (a missing
+// `Effect`, an empty `Action`), since that may be in the text that could not be read.
+// Limitation: so a statement that lost a member to a syntax error is not reported for lacking
+// `Effect`, `Action` or `Principal` even when the text has none; that is reported once the
+// syntax error is fixed.
 impl Reader<'_> {
     fn policy(&mut self, source_name: &str, text: &str, document: &Json) -> Option<Policy> {
         let JsonKind::Object(members) = &document.kind else {
+            if document.is_unreadable() {
+                return None;
+            }
             let found = document.kind_name();
             self.report(
                 PolicyError::new(
@@ -107,6 +117,9 @@ impl Reader<'_> {
             None => (PolicyVersion::Original, None),
         };
         let Some(statement) = statement else {
+            if !document.is_whole() {
+                return None;
+            }
             self.report(
                 PolicyError::new(
                     "policy has no `Statement`",
@@ -172,7 +185,8 @@ impl Reader<'_> {
         let items: Vec<&Json> = match &member.value.kind {
             JsonKind::Object(_) => vec![&member.value],
             JsonKind::Array(items) if items.is_empty() => {
-                self.report(
+                self.report_if_whole(
+                    &member.value,
                     PolicyError::new("`Statement` is empty", member.value.span, "no statements")
                         .with_help("add at least one statement"),
                 );
@@ -200,6 +214,9 @@ impl Reader<'_> {
         expand_variables: bool,
     ) -> Option<Statement> {
         let JsonKind::Object(members) = &json.kind else {
+            if json.is_unreadable() {
+                return None;
+            }
             let found = json.kind_name();
             self.report(PolicyError::new(
                 "statement must be an object",
@@ -319,7 +336,8 @@ impl Reader<'_> {
         );
         let Some((member, negated)) = member else {
             if found.principal.is_none() && found.not_principal.is_none() {
-                self.report(
+                self.report_if_whole(
+                    statement,
                     PolicyError::new(
                         "statement of a resource-based policy has no `Principal`",
                         statement.start_span(),
@@ -373,7 +391,8 @@ impl Reader<'_> {
                 return None;
             }
             JsonKind::Object(types) if types.is_empty() => {
-                self.report(
+                self.report_if_whole(
+                    &member.value,
                     PolicyError::new(
                         format!("`{}` is empty", member.name),
                         member.value.span,
@@ -440,7 +459,8 @@ impl Reader<'_> {
 
     fn effect(&mut self, member: Option<&Member>, statement: &Json) -> Option<Effect> {
         let Some(member) = member else {
-            self.report(
+            self.report_if_whole(
+                statement,
                 PolicyError::new(
                     "statement has no `Effect`",
                     statement.start_span(),
@@ -472,7 +492,8 @@ impl Reader<'_> {
         let member = self.one_of(found.action, found.not_action, "Action", "NotAction");
         let Some((member, negated)) = member else {
             if found.action.is_none() && found.not_action.is_none() {
-                self.report(
+                self.report_if_whole(
+                    statement,
                     PolicyError::new(
                         "statement has no `Action` or `NotAction`",
                         statement.start_span(),
@@ -589,11 +610,14 @@ impl Reader<'_> {
                 continue;
             };
             if keys.is_empty() {
-                self.report(PolicyError::new(
-                    format!("condition operator `{}` has no keys", block.name),
-                    block.value.span,
-                    "empty",
-                ));
+                self.report_if_whole(
+                    &block.value,
+                    PolicyError::new(
+                        format!("condition operator `{}` has no keys", block.name),
+                        block.value.span,
+                        "empty",
+                    ),
+                );
             }
             for (index, key) in keys.iter().enumerate() {
                 self.same_key_in_other_case(keys.get(..index).unwrap_or_default(), key);
@@ -683,7 +707,8 @@ impl Reader<'_> {
         }
         let items: Vec<&Json> = match &key.value.kind {
             JsonKind::Array(items) if items.is_empty() => {
-                self.report(
+                self.report_if_whole(
+                    &key.value,
                     PolicyError::new(
                         format!("condition key `{}` has no values", key.name),
                         key.value.span,
@@ -705,6 +730,9 @@ impl Reader<'_> {
     }
 
     fn condition_value(&mut self, item: &Json) -> Option<RawValue> {
+        if item.is_unreadable() {
+            return None;
+        }
         let text = match &item.kind {
             JsonKind::String(text) | JsonKind::Number(text) => text.clone(),
             JsonKind::Bool(value) => value.to_string(),
@@ -730,7 +758,8 @@ impl Reader<'_> {
         match &member.value.kind {
             JsonKind::String(text) => Some(vec![(text.clone(), member.value.span)]),
             JsonKind::Array(items) if items.is_empty() => {
-                self.report(
+                self.report_if_whole(
+                    &member.value,
                     PolicyError::new(
                         format!("`{name}` is empty"),
                         member.value.span,
@@ -745,6 +774,7 @@ impl Reader<'_> {
                 for item in items {
                     match &item.kind {
                         JsonKind::String(text) => texts.push((text.clone(), item.span)),
+                        _ if item.is_unreadable() => {}
                         _ => {
                             let found = item.kind_name();
                             self.report(PolicyError::new(
@@ -774,7 +804,11 @@ impl Reader<'_> {
         }
     }
 
+    /// Reports that the value of `member` is not `expected`, unless it could not be read at all.
     fn wrong_type(&mut self, member: &Member, expected: &str) {
+        if member.value.is_unreadable() {
+            return;
+        }
         let name = &member.name;
         let found = member.value.kind_name();
         self.report(PolicyError::new(
@@ -786,6 +820,13 @@ impl Reader<'_> {
 
     fn report(&mut self, error: PolicyError) {
         self.problems.push(error);
+    }
+
+    /// Reports `error`, about something `value` lacks, only when `value` was read in full.
+    fn report_if_whole(&mut self, value: &Json, error: PolicyError) {
+        if value.is_whole() {
+            self.report(error);
+        }
     }
 }
 

@@ -54,9 +54,19 @@ fn source_document_s3_snippet_reports_its_two_problems() {
             .contains("\"Statement\": [{ ... }]")
     );
 
+    // The end of the input has no character to underline: the label is under the last one.
     let unclosed = &errors[1];
     assert_eq!(unclosed.message(), "unexpected end of input");
-    assert_eq!(unclosed.location(), SourceLocation { line: 7, column: 1 });
+    assert_eq!(unclosed.label(), "the text ends after this");
+    let last_brace = SOURCE_DOCUMENT_S3_SNIPPET.trim_end().len() - 1;
+    assert_eq!(unclosed.span(), crate::error::span(last_brace, 1));
+    assert_eq!(
+        unclosed.location(),
+        SourceLocation {
+            line: 6,
+            column: 53
+        }
+    );
     let condition_brace = SOURCE_DOCUMENT_S3_SNIPPET.find("\"Condition\": {").unwrap() + 13;
     assert_eq!(
         unclosed.secondary_labels(),
@@ -495,4 +505,124 @@ fn the_help_for_an_empty_document_shows_a_policy_that_parses() {
         let policy = Policy::parse("example.json", example);
         assert!(policy.is_ok(), "{help}: {policy:?}");
     }
+}
+
+/// Each error of `text` as its message, its line and column, and the text it underlines.
+fn located(text: &str) -> Vec<(String, usize, usize, &str)> {
+    errors(text)
+        .iter()
+        .map(|error| {
+            let location = error.location();
+            let start = error.span().offset();
+            let underlined = text.get(start..start + error.span().len()).unwrap();
+            let message = error.message().to_owned();
+            (message, location.line, location.column, underlined)
+        })
+        .collect()
+}
+
+fn at(
+    message: &str,
+    line: usize,
+    column: usize,
+    underlined: &'static str,
+) -> (String, usize, usize, &'static str) {
+    (message.to_owned(), line, column, underlined)
+}
+
+#[test]
+fn a_value_with_a_syntax_error_is_not_reported_again() {
+    let text = r#"{"Version": 'x', "Statement": [
+  {"Sid": yes, "Effect": tru, "Action": [no], "Resource": 01},
+  {"Effect": "Deny", "Action": "*", "Condition": {"Bool": {"aws:SecureTransport": nope}}},
+  {"Effect": "Deny", "Action": "*", "Condition": {"Bool": @}},
+  falsy]}"#;
+    let word = |word: &str| format!("unexpected word `{word}`");
+    assert_eq!(
+        located(text),
+        [
+            at("string in single quotes", 1, 13, "'x'"),
+            at(&word("yes"), 2, 11, "yes"),
+            at(&word("tru"), 2, 26, "tru"),
+            at(&word("no"), 2, 42, "no"),
+            at("invalid number `01`", 2, 59, "01"),
+            at(&word("nope"), 3, 83, "nope"),
+            at("unexpected `@`", 4, 59, "@"),
+            at(&word("falsy"), 5, 3, "falsy"),
+        ]
+    );
+}
+
+#[test]
+fn what_a_syntax_error_may_hide_is_not_reported_missing() {
+    // A statement that lost a member, an array cut short by the end of the input, an object
+    // whose only member was lost: none is reported as missing an element or empty.
+    let lost_member = r#"{"Version": "2012-10-17", "Statement": [
+  {Effect "Deny", "Action": "*"},
+  {"Effect": "Deny", "Action": "*", "Condition": {"Bool": {1: 2}}},
+  {"Effect": "Deny", "Action": ["#;
+    let not_quoted = "member name `Effect` is not in double quotes";
+    assert_eq!(
+        located(lost_member),
+        [
+            at(not_quoted, 2, 4, "Effect"),
+            at("unexpected `1`", 3, 60, "1"),
+            at("unexpected end of input", 4, 32, "["),
+        ]
+    );
+
+    let lost_statement = r#"{"Version": "2012-10-17", Statement [{"Effect": "Deny"}]}"#;
+    let not_quoted = "member name `Statement` is not in double quotes";
+    assert_eq!(
+        located(lost_statement),
+        [at(not_quoted, 1, 27, "Statement")]
+    );
+}
+
+#[test]
+fn a_member_name_read_past_its_syntax_error_is_checked() {
+    let text = statement(r#"Effect: "Deny", 'Action': "s3:*", Resorce: "*""#);
+    let not_quoted = |name: &str| format!("member name `{name}` is not in double quotes");
+    assert_eq!(
+        located(&text),
+        [
+            at(&not_quoted("Effect"), 2, 15, "Effect"),
+            at("string in single quotes", 2, 31, "'Action'"),
+            at(&not_quoted("Resorce"), 2, 49, "Resorce"),
+            at("unknown statement element `Resorce`", 2, 49, "Resorce"),
+        ]
+    );
+}
+
+#[test]
+fn a_principal_with_a_syntax_error_is_not_reported_again() {
+    let text = r#"{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Deny", "Principal": yes, "Action": "s3:*"},
+  {"Effect": "Deny", "Principal": {"AWS": [tru]}, "Action": "s3:*"},
+  {"Effect": "Deny", "Principal": {AWS "x"}, "Action": "s3:*"}]}"#;
+    let errors = Policy::parse_as(PolicyKind::ResourceBased, "bucket.json", text).unwrap_err();
+    let found: Vec<(&str, usize, usize, &str)> = errors
+        .errors()
+        .iter()
+        .map(|error| {
+            let location = error.location();
+            (
+                error.message(),
+                location.line,
+                location.column,
+                error.label(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("unexpected word `yes`", 2, 35, "expected a JSON value"),
+        ("unexpected word `tru`", 3, 44, "expected a JSON value"),
+        (
+            "member name `AWS` is not in double quotes",
+            4,
+            36,
+            "expected a string",
+        ),
+    ];
+    assert_eq!(found, expected);
 }
