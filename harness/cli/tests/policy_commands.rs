@@ -262,7 +262,8 @@ fn eval_reports_invalid_vectors_with_file_line_and_column() {
     );
     assert!(
         err.contains(
-            "  × invalid `scp`: invalid action `ec2`\n   ╭─[harness/cli/tests/data/invalid.jsonl:2:93]\n"
+            "  × invalid `scp`: invalid action `ec2`\n   \
+             ╭─[harness/cli/tests/data/invalid.jsonl:2:93]\n"
         ),
         "{err}"
     );

@@ -309,7 +309,8 @@ pub fn is_service_linked_role(arn: &str) -> bool {
     under_path
         && matches!(
             arn_parts(arn),
-            Some(["arn", _, "iam", "", _, resource]) if resource.starts_with("role/aws-service-role/")
+            Some(["arn", _, "iam", "", _, resource])
+                if resource.starts_with("role/aws-service-role/")
         )
 }
 

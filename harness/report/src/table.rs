@@ -122,8 +122,8 @@ fn problem_lines(results: &RunResults) -> String {
         }
         for (title, (combinations, cases)) in left_out {
             let line = format!(
-                "  {id} {operation}: {combinations} more combination{plural} ({cases} case{cases_plural}); \
-                 `--out DIR` writes every case to results.json",
+                "  {id} {operation}: {combinations} more combination{plural} \
+                 ({cases} case{cases_plural}); `--out DIR` writes every case to results.json",
                 id = scenario.id,
                 operation = scenario.operation,
                 plural = if combinations == 1 { "" } else { "s" },

@@ -350,7 +350,8 @@ fn load_policy(path: &Path) -> Option<AttachedPolicy> {
             first.message()
         );
         eprintln!(
-            "help: `scpcheck lint {name}` shows each problem; the decision below is still the evaluator's"
+            "help: `scpcheck lint {name}` shows each problem; the decision below is still the \
+             evaluator's"
         );
     }
     Some(AttachedPolicy {
