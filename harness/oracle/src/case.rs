@@ -334,10 +334,16 @@ impl Case {
     }
 
     /// The account that owns the requested resource: the resource policy's owner, else the
-    /// caller's account.
-    pub fn resource_account(&self) -> &'static str {
-        self.resource_policy()
-            .map_or_else(|| self.principal.account(), |resource| resource.owner.id())
+    /// account in the resource's ARN, else the caller's account, as the evaluator takes it.
+    pub fn resource_account(&self) -> &str {
+        let in_arn =
+            self.resource.split(':').nth(4).filter(|account| {
+                account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())
+            });
+        match self.resource_policy() {
+            Some(resource) => resource.owner.id(),
+            None => in_arn.unwrap_or_else(|| self.principal.account()),
+        }
     }
 
     /// The resource-based policy, if the case has one.

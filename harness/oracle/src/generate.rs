@@ -62,10 +62,10 @@ pub fn case() -> impl Strategy<Value = Case> {
 /// zero to two identity policies (a third of them allowing everything), usually a
 /// resource-based policy, and a request by a caller of the member account or of another
 /// account.
-// Limitation: the resource is in another account than the caller's only when it has a
-// resource-based policy, because the evaluator under test learns the resource's account from
-// that policy alone; a cross-account request for a resource without one (which AWS denies) is
-// not compared. Service-linked roles and principals of the management account, which SCPs do not
+// A resource is in another account than the caller's when its resource-based policy's owner is,
+// or, without such a policy, when its ARN names another account (a cross-account request that
+// AWS denies for want of a resource-based policy).
+// Limitation: service-linked roles and principals of the management account, which SCPs do not
 // restrict, are only generated for cases about the SCP layer.
 pub fn all_policies_case() -> impl Strategy<Value = Case> {
     caller()

@@ -201,7 +201,14 @@ impl Evaluation {
     /// identity policy allows is allowed by the SCPs and the resource-based policy alone.
     pub fn describe_reason(&self) -> &'static str {
         let identity_allows = self.identity.iter().any(PolicyEvaluation::allows);
+        let key_or_trust = self.resource.is_some()
+            && !self.is_cross_account()
+            && is_key_or_trust_policy(self.scp.request());
         match self.reason {
+            EvaluationReason::Allowed if key_or_trust => {
+                "allowed by the SCPs and an identity policy, which the key or trust policy lets \
+                 grant by naming the principal's account"
+            }
             EvaluationReason::AllowedAcrossAccounts if !identity_allows => {
                 "allowed by the SCPs and the resource-based policy: the account's root user needs \
                  no identity policy"
@@ -227,7 +234,15 @@ impl fmt::Display for EvaluationReason {
 /// Evaluates `request` against the SCPs of `organization`, the principal's identity policies
 /// and, if given, the resource's resource-based policy.
 ///
-/// Without a resource-based policy the resource is taken to be in the principal's account.
+/// The resource is owned by the resource-based policy's account, else by the account its ARN
+/// names, else (an S3 ARN, `*`) by the principal's account. A resource of another account
+/// without a resource-based policy grants nothing: across accounts the resource-based policy
+/// must allow.
+///
+/// Limitation: a KMS key or a role given without its key or trust policy is taken to have one
+/// that grants its account (as the default key policy does), so that identity policies decide;
+/// a key policy or trust policy that names neither the principal nor its account can only be
+/// judged when it is given.
 pub fn evaluate(
     organization: &Organization,
     identity_policies: &[Arc<Policy>],
@@ -248,7 +263,10 @@ pub fn evaluate(
         scp,
         identity,
         resource,
-        resource_account: resource_policy.map(|resource| resource.account_id.clone()),
+        resource_account: resource_policy
+            .map(|resource| resource.account_id.as_str())
+            .or_else(|| request.resource_account())
+            .map(str::to_owned),
     };
     evaluation.reason = combined_reason(&evaluation, is_root_user(&request.principal_arn));
     evaluation.decision = match evaluation.reason {
@@ -310,7 +328,7 @@ fn combined_reason(evaluation: &Evaluation, root_user: bool) -> EvaluationReason
 /// Whether the resource-based policy of `request`'s resource is a KMS key policy (a `kms`
 /// action on `arn:…:kms:<region>:<account>:key/<id>`) or a role's trust policy (an `sts`
 /// action, such as `sts:AssumeRole`, on `arn:…:iam::<account>:role/<name>`).
-fn is_key_or_trust_policy(request: &Request) -> bool {
+pub(crate) fn is_key_or_trust_policy(request: &Request) -> bool {
     let service = request.action.split(':').next().unwrap_or_default();
     let parts: Vec<&str> = request.resource.splitn(6, ':').collect();
     match parts.as_slice() {

@@ -3,7 +3,7 @@
 
 use std::fmt::{self, Display, Formatter, Write as _};
 
-use crate::combined::Evaluation;
+use crate::combined::{Evaluation, is_key_or_trust_policy};
 use crate::condition::Condition;
 use crate::document::{Effect, Statement};
 use crate::evaluate::{PolicyEvaluation, StatementEvaluation};
@@ -76,6 +76,21 @@ impl Display for Evaluation {
                 "resource-based policy (resource in account `{account}`, {across}):"
             )?;
             write_policy(f, policy, self.scp().request(), 1)?;
+        } else if let Some(account) = self.resource_account() {
+            let request = self.scp().request();
+            if self.is_cross_account() {
+                writeln!(
+                    f,
+                    "resource-based policy: none given, for a resource of account `{account}`, \
+                     another account than the principal's"
+                )?;
+            } else if is_key_or_trust_policy(request) {
+                writeln!(
+                    f,
+                    "resource-based policy: none given; the key or role is taken to have a \
+                     policy that grants its account, as the default key policy does"
+                )?;
+            }
         }
         Ok(())
     }

@@ -77,6 +77,21 @@ pub struct Request {
     pub context: Context,
 }
 
+impl Request {
+    /// The account in the resource's ARN (its fifth part), if it names one: twelve digits. S3
+    /// ARNs name none, and AWS managed policies (`arn:aws:iam::aws:policy/…`) belong to no
+    /// account of a customer.
+    ///
+    /// IAM User Guide, reference-arns.html: `arn:partition:service:region:account-id:…`, where
+    /// some services leave the account out.
+    pub fn resource_account(&self) -> Option<&str> {
+        self.resource
+            .split(':')
+            .nth(4)
+            .filter(|account| account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
+    }
+}
+
 mod check;
 
 pub use check::{Caller, check_action, check_context_key, check_resource, read_caller};

@@ -152,14 +152,6 @@ static FULL_AWS_ACCESS_POLICY: LazyLock<Arc<Policy>> = LazyLock::new(|| {
     Arc::new(policy.expect("`FullAWSAccess` parses"))
 });
 
-/// The account field of a resource ARN, if it has one.
-fn resource_owner(resource: &str) -> Option<&str> {
-    resource
-        .split(':')
-        .nth(4)
-        .filter(|account| !account.is_empty() && !account.contains(['*', '?']))
-}
-
 /// Adds `aws:PrincipalArn` and `aws:PrincipalAccount` of `caller` to `context`, unless the
 /// context sets them or lists them in `absent` (lowercased).
 ///
@@ -473,7 +465,7 @@ impl LineReader<'_> {
         };
         let (policy, request) = (policy?, request?);
         let (account, span) = account.unwrap_or_else(|| {
-            let owner = resource_owner(&request.resource).unwrap_or(&request.account_id);
+            let owner = request.resource_account().unwrap_or(&request.account_id);
             (owner.to_owned(), member.name_span)
         });
         match ResourcePolicy::new(policy, account) {

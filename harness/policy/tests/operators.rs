@@ -75,13 +75,20 @@ fn request(table: &Table<'_>, row: &Row) -> Request {
             }
         }
     }
-    Request {
+    let mut request = Request {
         principal_arn: DEFAULT_PRINCIPAL.to_owned(),
         account_id: MEMBER_ACCOUNT.to_owned(),
         action: table.action.to_owned(),
         resource: table.resource.to_owned(),
         context,
+    };
+    // The guide's examples name their own account in resource ARNs; the caller is a role of
+    // that account, so that each question stays within one account.
+    if let Some(account) = request.resource_account().map(str::to_owned) {
+        request.principal_arn = DEFAULT_PRINCIPAL.replace(MEMBER_ACCOUNT, &account);
+        request.account_id = account;
     }
+    request
 }
 
 /// The decision and its explanation.

@@ -215,10 +215,7 @@ fn resource_policy(path: &Path, args: &ExplainArgs, request: &Request) -> Option
     let policy = load(path, PolicyKind::ResourceBased)?;
     let account = args.resource_account.clone().unwrap_or_else(|| {
         request
-            .resource
-            .split(':')
-            .nth(4)
-            .filter(|account| !account.is_empty() && !account.contains(['*', '?']))
+            .resource_account()
             .unwrap_or(&request.account_id)
             .to_owned()
     });

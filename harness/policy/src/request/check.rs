@@ -140,14 +140,17 @@ pub fn check_resource(resource: &str) -> Result<(), String> {
     }
 }
 
-/// Checks that `key` has the form of a condition key: a service prefix, a colon and a name
-/// (letters, digits, `-`, `_`, `.` and `:`), then optionally `/` and a tag key or other
-/// qualifier, as in `aws:PrincipalTag/team`.
+/// Checks that `key` has the form of a condition key: a prefix, a colon and a name (letters,
+/// digits, `-`, `_`, `.` and `:`), then optionally `/` and a tag key or other qualifier, as in
+/// `aws:PrincipalTag/team`. The prefix is a service prefix (`aws`, `s3`) or, for web identity
+/// federation, the provider's host and path (`token.actions.githubusercontent.com`,
+/// `oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE`).
 ///
 /// IAM User Guide, reference_policies_condition-keys.html and the Service Authorization
-/// Reference: keys are `prefix:Name`, some with a `/` qualifier; tags
-/// (reference_tagging, "Tag naming limits"): a tag key holds letters, digits, spaces and
-/// `_ . : / = + - @`.
+/// Reference: keys are `prefix:Name`, some with a `/` qualifier;
+/// reference_policies_iam-condition-keys.html (keys for web identity federation): the
+/// provider's name, then `:aud`, `:sub`, ...; tags (reference_tagging, "Tag naming limits"): a
+/// tag key holds letters, digits, spaces and `_ . : / = + - @`.
 pub fn check_context_key(key: &str) -> Result<(), String> {
     let problem = || {
         Err(format!(
@@ -165,7 +168,7 @@ pub fn check_context_key(key: &str) -> Result<(), String> {
     let prefix_ok = !prefix.is_empty()
         && prefix
             .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-');
+            .all(|byte| byte.is_ascii_alphanumeric() || b"-._/".contains(&byte));
     let name_ok = !name.is_empty()
         && name
             .bytes()

@@ -130,6 +130,10 @@ fn condition_keys_have_a_prefix_a_name_and_an_optional_qualifier() {
         "kms:EncryptionContext:aws:pi",
         "s3:ExistingObjectTag/Team",
         "aws:RequestTag/é=+-@.:/x",
+        "token.actions.githubusercontent.com:sub",
+        "cognito-identity.amazonaws.com:aud",
+        "www.amazon.com:app_id",
+        "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:sub",
     ] {
         assert_eq!(check_context_key(accepted), Ok(()), "{accepted}");
     }
