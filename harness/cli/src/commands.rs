@@ -108,7 +108,16 @@ impl Diagnostic for Flat<'_> {
 
 /// Prints `diagnostic` to stderr.
 pub fn eprint_diagnostic(diagnostic: &dyn Diagnostic) {
-    eprint!("{}", render(diagnostic, std::io::stderr().is_terminal()));
+    write_stderr(&render(diagnostic, std::io::stderr().is_terminal()));
+}
+
+/// Writes `text` to stderr; a closed stderr is ignored, as the command's result does not
+/// depend on its messages being read.
+pub fn write_stderr(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr
+        .write_all(text.as_bytes())
+        .and_then(|()| stderr.flush());
 }
 
 /// Reads a file to a string, with a message that names it, and for a file that is not UTF-8

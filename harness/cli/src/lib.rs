@@ -1,6 +1,15 @@
 //! The library behind the `scpcheck` binary: the run pipeline and the exit codes, kept apart
 //! from argument parsing so that tests drive the same code the binary does.
 
+/// `eprintln!` for messages to the user: a closed stderr (`2>&1 | head -1`) is no error of the
+/// command, where `eprintln!` would panic.
+#[macro_export]
+macro_rules! report {
+    ($($arg:tt)*) => {
+        $crate::commands::write_stderr(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 pub mod commands;
 pub mod exit_codes;
 pub mod oracle_command;

@@ -185,15 +185,19 @@ fn run_command(args: RunArgs) -> i32 {
     );
 
     if args.emulator_url.is_some() && args.target == TargetKind::Reference {
-        eprintln!("error: `--emulator-url` is for `--target emulator`");
-        eprintln!("help: `--target reference` runs no emulator; leave out one of the two");
+        scpcheck_cli::report!("error: `--emulator-url` is for `--target emulator`");
+        scpcheck_cli::report!(
+            "help: `--target reference` runs no emulator; leave out one of the two"
+        );
         return exit_codes::INVALID_INPUT;
     }
     if let Some(dir) = &args.out
         && let Err(error) = prepare_out_dir(dir)
     {
-        eprintln!("error: {error}");
-        eprintln!("help: `--out` names a directory that scpcheck can create or write into");
+        scpcheck_cli::report!("error: {error}");
+        scpcheck_cli::report!(
+            "help: `--out` names a directory that scpcheck can create or write into"
+        );
         return exit_codes::INVALID_INPUT;
     }
     let inputs = match run::load_inputs(&config) {
@@ -210,7 +214,7 @@ fn run_command(args: RunArgs) -> i32 {
         let flag = Arc::clone(&interrupted);
         tokio::spawn(async move {
             stop_signal().await;
-            eprintln!("interrupted: finishing the current case, then stopping");
+            scpcheck_cli::report!("interrupted: finishing the current case, then stopping");
             flag.store(true, Ordering::SeqCst);
         });
         run::run(&config, &inputs, Arc::clone(&interrupted), progress_bar()).await
@@ -249,7 +253,7 @@ fn run_command(args: RunArgs) -> i32 {
     if let Some(dir) = &args.out
         && let Err(error) = write_results(dir, &results)
     {
-        eprintln!("error: {error}");
+        scpcheck_cli::report!("error: {error}");
         return exit_codes::INTERNAL_ERROR;
     }
     if interrupted.load(Ordering::SeqCst) {
@@ -268,7 +272,7 @@ fn async_runtime() -> Option<tokio::runtime::Runtime> {
         .enable_all()
         .build();
     built
-        .map_err(|error| eprintln!("error: cannot start the async runtime: {error}"))
+        .map_err(|error| scpcheck_cli::report!("error: cannot start the async runtime: {error}"))
         .ok()
 }
 
@@ -285,9 +289,9 @@ fn install_command() -> i32 {
             exit_codes::SUCCESS
         }
         Err(error) => {
-            eprintln!("error: {error}");
+            scpcheck_cli::report!("error: {error}");
             if let Some(help) = error.help() {
-                eprintln!("help: {help}");
+                scpcheck_cli::report!("help: {help}");
             }
             exit_codes::TARGET_UNAVAILABLE
         }
@@ -365,16 +369,16 @@ fn report_error(error: &RunError) -> i32 {
             }
         }
         RunError::TargetUnavailable(inner) => {
-            eprintln!("error: {inner}");
+            scpcheck_cli::report!("error: {inner}");
             if let scpcheck_target::TargetError::Emulator(emulator) = inner
                 && let Some(help) = emulator.help()
             {
-                eprintln!("help: {help}");
+                scpcheck_cli::report!("help: {help}");
             }
         }
-        RunError::Internal(message) => eprintln!("error: {message}"),
+        RunError::Internal(message) => scpcheck_cli::report!("error: {message}"),
         RunError::Interrupted => {
-            eprintln!("interrupted during start-up; everything started was stopped")
+            scpcheck_cli::report!("interrupted during start-up; everything started was stopped")
         }
     }
     error.exit_code()

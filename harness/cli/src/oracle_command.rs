@@ -10,6 +10,7 @@ use scpcheck_oracle::{
     Report, cache_dir, compare,
 };
 
+use crate::commands::print_stdout;
 use crate::exit_codes;
 
 /// Arguments of `scpcheck oracle`.
@@ -56,21 +57,21 @@ pub fn run(args: &OracleArgs, seed: u64) -> i32 {
         KindArg::Scp => "scp",
         KindArg::All => "all",
     };
-    println!(
+    print_stdout(&format!(
         "scpcheck oracle: seed {seed} (rerun with `--seed {seed}`), {cases} cases of kind \
-         `{kind}`",
+         `{kind}`\n",
         cases = args.cases
-    );
+    ));
     let mut oracle = match start() {
         Ok(oracle) => oracle,
         Err(error) => return report_failure(&CompareError::Oracle(error)),
     };
-    println!(
-        "oracle: {versions}, node {node}, {processes} processes",
+    print_stdout(&format!(
+        "oracle: {versions}, node {node}, {processes} processes\n",
         versions = OracleVersions::from_lockfile(),
         node = oracle.node_version(),
         processes = oracle.processes()
-    );
+    ));
 
     let bar = progress_bar(args.cases);
     let mut progress = |done: u64| {
@@ -99,11 +100,12 @@ fn start() -> Result<Oracle, scpcheck_oracle::OracleError> {
 }
 
 fn print_report(report: &Report, oracle: &Oracle) -> i32 {
-    print!("{}", summary(report));
+    let mut text = summary(report);
     let name = format!("@cloud-copilot/iam-simulate {}", oracle.package_version());
     for vector in report.vectors(&name) {
-        println!("{vector}");
+        text.push_str(&format!("{vector}\n"));
     }
+    print_stdout(&text);
     if report.is_success() {
         exit_codes::SUCCESS
     } else {
@@ -173,9 +175,9 @@ pub fn summary(report: &Report) -> String {
 }
 
 fn report_failure(error: &CompareError) -> i32 {
-    eprintln!("error: {error}");
+    crate::report!("error: {error}");
     if let Some(help) = miette::Diagnostic::help(error) {
-        eprintln!("help: {help}");
+        crate::report!("help: {help}");
     }
     match error {
         CompareError::Oracle(_) => exit_codes::TARGET_UNAVAILABLE,

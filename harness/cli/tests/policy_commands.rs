@@ -940,3 +940,27 @@ fn explain_refuses_a_resource_account_without_a_resource_policy() {
     assert!(err.contains("help: give the resource's policy"), "{err}");
     assert!(stdout(&output).is_empty());
 }
+
+/// A reader that closes stderr early (`2>&1 | head -1`) does not make a command panic: it
+/// exits with its own code.
+#[test]
+fn a_closed_stderr_does_not_change_the_exit_code() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scpcheck"))
+        .args([
+            "explain",
+            "--policy",
+            "harness/cli/tests/data/s3-snippet.json",
+            "--action",
+            "s3:PutObject",
+            "--resource",
+            "*",
+        ])
+        .current_dir(root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(exit_codes::INVALID_INPUT));
+}

@@ -564,7 +564,24 @@ impl LineReader<'_> {
         let mut context = Context::new();
         let mut absent = Vec::new();
         let mut complete = true;
+        let mut seen: HashMap<String, &str> = HashMap::new();
         for key in keys {
+            // Key names ignore letter case, so two spellings of one key would be one key with
+            // whichever value came last.
+            if let Some(first) = seen.insert(key.name.to_ascii_lowercase(), &key.name) {
+                self.report(
+                    format!(
+                        "condition key `{}` given twice: `{first}` is the same key in another \
+                         letter case",
+                        key.name
+                    ),
+                    key.name_span,
+                    "the same key again",
+                    Some("condition key names ignore letter case; keep one of them".to_owned()),
+                );
+                complete = false;
+                continue;
+            }
             if let Err(problem) = check_context_key(&key.name) {
                 self.report(
                     format!("invalid context key: {problem}"),

@@ -26,7 +26,7 @@ pub fn run(args: &EvalArgs) -> i32 {
     let text = match read_text(&args.vectors) {
         Ok(text) => text,
         Err(message) => {
-            eprintln!("error: {message}");
+            crate::report!("error: {message}");
             return exit_codes::INVALID_INPUT;
         }
     };

@@ -156,11 +156,11 @@ fn context(entries: &[ContextEntry]) -> Context {
 /// With SCPs alone the decision is the SCPs', as if an identity policy allowed the request.
 pub fn run(args: &ExplainArgs) -> i32 {
     if let (Some(account), None) = (&args.resource_account, &args.resource_policy) {
-        eprintln!(
+        crate::report!(
             "error: `--resource-account {account}` needs `--resource-policy`: the account that \
              owns the resource matters only through the resource's resource-based policy"
         );
-        eprintln!(
+        crate::report!(
             "help: give the resource's policy (e.g. its bucket policy) with `--resource-policy`; \
              a resource of another account without one denies every request of this principal"
         );
@@ -169,7 +169,7 @@ pub fn run(args: &ExplainArgs) -> i32 {
     let request = match request(args) {
         Ok(request) => request,
         Err(message) => {
-            eprintln!("error: {message}");
+            crate::report!("error: {message}");
             return exit_codes::INVALID_INPUT;
         }
     };
@@ -222,7 +222,7 @@ fn resource_policy(path: &Path, args: &ExplainArgs, request: &Request) -> Option
     match ResourcePolicy::new(policy, account) {
         Ok(resource_policy) => Some(resource_policy),
         Err(error) => {
-            eprintln!("error: `--resource-account`: {error}");
+            crate::report!("error: `--resource-account`: {error}");
             None
         }
     }
@@ -238,7 +238,7 @@ fn load_with_text(path: &Path, kind: PolicyKind) -> Option<(Arc<Policy>, String)
     let text = match read_text(path) {
         Ok(text) => text,
         Err(message) => {
-            eprintln!("error: {message}");
+            crate::report!("error: {message}");
             return None;
         }
     };
@@ -340,13 +340,13 @@ fn load_policy(path: &Path) -> Option<AttachedPolicy> {
             1 => ", and 1 more problem".to_owned(),
             more => format!(", and {more} more problems"),
         };
-        eprintln!(
+        crate::report!(
             "warning: AWS Organizations would refuse the SCP `{name}`: {name}:{}:{}: {}{others}",
             at.line,
             at.column,
             first.message()
         );
-        eprintln!(
+        crate::report!(
             "help: `scpcheck lint {name}` shows each problem; the decision below is still the \
              evaluator's"
         );

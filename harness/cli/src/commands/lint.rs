@@ -62,7 +62,7 @@ pub fn run(args: &LintArgs) -> i32 {
     let files = match policy_files(&args.paths) {
         Ok(files) => files,
         Err(message) => {
-            eprintln!("error: {message}");
+            crate::report!("error: {message}");
             return exit_codes::INVALID_INPUT;
         }
     };

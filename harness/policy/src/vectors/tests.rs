@@ -439,3 +439,21 @@ fn principal_keys_are_derived_unless_set_or_given_as_null() {
     );
     assert!(absent.context.is_empty(), "{:?}", absent.context);
 }
+
+#[test]
+fn a_context_key_given_twice_in_two_letter_cases_is_refused() {
+    let text = allowed_vector("V1").replace(
+        r#""resource": "*""#,
+        r#""resource": "*", "context": {"aws:SecureTransport": true, "aws:securetransport": false}"#,
+    );
+    let errors = errors(&text);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        errors[0].message(),
+        "condition key `aws:securetransport` given twice: `aws:SecureTransport` is the same key \
+         in another letter case"
+    );
+    assert_eq!(errors[0].label(), "the same key again");
+    let at = text.find(r#""aws:securetransport""#).unwrap();
+    assert_eq!(errors[0].span().offset(), at);
+}
