@@ -137,23 +137,102 @@ impl<T: AsRef<str> + Send + Sync> SourceCode for SourceText<T> {
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let text = self.text.as_ref();
+        let wants_context = context_lines_before > 0 || context_lines_after > 0;
+        if let Some(window) = wants_context
+            .then(|| long_line_window(text, span))
+            .flatten()
+        {
+            return Ok(Box::new(self.contents(text, window, 1)));
+        }
         let contents = text.read_span(span, context_lines_before, context_lines_after)?;
+        let range = contents.span().offset()..contents.span().offset() + contents.span().len();
+        // Long lines around the span are left out: they would bury the span's own lines.
+        let snippet = text.get(range.clone()).unwrap_or_default();
+        let long_context =
+            wants_context && snippet.lines().any(|line| line.chars().count() > LONG_LINE);
+        if long_context && let Some(own) = own_lines(text, span) {
+            let lines = text.get(own.clone()).unwrap_or_default().lines().count();
+            return Ok(Box::new(self.contents(text, own, lines.max(1))));
+        }
+        Ok(Box::new(self.contents(text, range, contents.line_count())))
+    }
+}
 
+impl<T: AsRef<str>> SourceText<T> {
+    /// The snippet of `range` of `text`, named and numbered as the file is.
+    fn contents<'a>(
+        &'a self,
+        text: &'a str,
+        range: std::ops::Range<usize>,
+        line_count: usize,
+    ) -> MietteSpanContents<'a> {
         // Miette numbers lines and columns from 0.
-        let start = SourceLocation::of_offset(text, contents.span().offset());
+        let start = SourceLocation::of_offset(text, range.start);
+        let data = text.get(range.clone()).unwrap_or_default().as_bytes();
         let mut named = MietteSpanContents::new_named(
             self.name.clone(),
-            contents.data(),
-            *contents.span(),
+            data,
+            SourceSpan::from(range),
             start.line.saturating_sub(1),
             start.column.saturating_sub(1),
-            contents.line_count(),
+            line_count,
         );
         if let Some(language) = &self.language {
             named = named.with_language(language.clone());
         }
-        Ok(Box::new(named))
+        named
     }
+}
+
+/// Lines longer than this many characters are cut to a window around the span in snippets, as
+/// minified policies and decision vectors are one long line each.
+const LONG_LINE: usize = 160;
+
+/// How many characters a window shows on each side of its span.
+const WINDOW_MARGIN: usize = 60;
+
+/// The byte range of the whole lines that `span` covers.
+fn own_lines(text: &str, span: &SourceSpan) -> Option<std::ops::Range<usize>> {
+    let (start, end) = (span.offset(), span.offset() + span.len());
+    let line_start = text
+        .get(..start)?
+        .rfind('\n')
+        .map_or(0, |newline| newline + 1);
+    let line_end = text
+        .get(end..)?
+        .find('\n')
+        .map_or(text.len(), |newline| end + newline);
+    Some(line_start..line_end)
+}
+
+/// The byte range of a window of at most `WINDOW_MARGIN` characters on each side of `span`,
+/// when the span lies on one line longer than `LONG_LINE` characters; `None` otherwise, when
+/// whole lines are shown.
+fn long_line_window(text: &str, span: &SourceSpan) -> Option<std::ops::Range<usize>> {
+    let (start, end) = (span.offset(), span.offset() + span.len());
+    let line_start = text
+        .get(..start)?
+        .rfind('\n')
+        .map_or(0, |newline| newline + 1);
+    let line_end = text
+        .get(start..)?
+        .find('\n')
+        .map_or(text.len(), |newline| start + newline);
+    if end > line_end || text.get(line_start..line_end)?.chars().count() <= LONG_LINE {
+        return None;
+    }
+    let before = text.get(line_start..start)?;
+    let from = before
+        .char_indices()
+        .rev()
+        .nth(WINDOW_MARGIN.saturating_sub(1))
+        .map_or(line_start, |(at, _)| line_start + at);
+    let after = text.get(end..line_end)?;
+    let to = after
+        .char_indices()
+        .nth(WINDOW_MARGIN)
+        .map_or(line_end, |(at, _)| end + at);
+    Some(from..to)
 }
 
 /// A file whose bytes are not UTF-8 text, with the place of the first byte that is not.
@@ -573,6 +652,89 @@ mod tests {
         );
         let source = errors.source_code().unwrap();
         assert_eq!(header_place(source, errors.errors()[0].span(), 0), (1, 15));
+    }
+
+    /// The text a snippet of `span` shows, with `context` lines asked for on each side.
+    fn snippet(source: &dyn SourceCode, span: SourceSpan, context: usize) -> String {
+        let contents = source.read_span(&span, context, context).unwrap();
+        String::from_utf8(contents.data().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn a_span_on_a_long_line_shows_a_window_around_it() {
+        let text = format!("{}\"Effect\": \"Dany\"{}", "é".repeat(400), "x".repeat(400));
+        let offset = text.find("\"Dany\"").unwrap();
+        let source = SourceText::new("v.jsonl", text.clone());
+
+        let shown = snippet(&source, span(offset, 6), 2);
+        assert_eq!(
+            shown,
+            format!("{}\"Effect\": \"Dany\"{}", "é".repeat(50), "x".repeat(60))
+        );
+        // The header names where the window starts, in characters.
+        assert_eq!(header_place(&source, span(offset, 6), 2), (1, 351));
+        // Without context lines miette shows the span alone, as for any line.
+        assert_eq!(snippet(&source, span(offset, 6), 0), "\"Dany\"");
+    }
+
+    #[test]
+    fn a_window_at_the_start_of_a_long_line_starts_with_the_line() {
+        let text = format!("{{\"Bad\": 1, {}}}", "y".repeat(500));
+        let source = SourceText::new("p.json", text.clone());
+
+        let shown = snippet(&source, span(1, 5), 1);
+        assert!(shown.starts_with("{\"Bad\": 1,"), "{shown}");
+        assert_eq!(shown.chars().count(), 1 + 5 + 60);
+        assert_eq!(header_place(&source, span(1, 5), 1), (1, 1));
+    }
+
+    #[test]
+    fn long_lines_next_to_the_span_are_left_out() {
+        let text = format!("{}\n\"Effect\": 1,\n{}\n", "a".repeat(300), "b".repeat(300));
+        let offset = text.find('1').unwrap();
+        let source = SourceText::new("p.json", text.clone());
+
+        assert_eq!(snippet(&source, span(offset, 1), 1), "\"Effect\": 1,");
+        assert_eq!(header_place(&source, span(offset, 1), 1), (2, 1));
+        // Short neighbours stay.
+        let short = "{\n\"Effect\": 1,\n}\n";
+        let offset = short.find('1').unwrap();
+        let source = SourceText::new("p.json", short.to_owned());
+        assert_eq!(snippet(&source, span(offset, 1), 1), short);
+    }
+
+    #[test]
+    fn a_window_renders_with_its_underline_under_the_span() {
+        use miette::{GraphicalReportHandler, GraphicalTheme};
+
+        let text = format!("{}\"Effect\": \"Dany\"{}", "a".repeat(300), "b".repeat(300));
+        let offset = text.find("\"Dany\"").unwrap();
+        let error = PolicyError::new(
+            "`Effect` must be `Allow` or `Deny`",
+            span(offset, 6),
+            "here",
+        );
+        let errors = PolicyErrors::collect("vector", "v.jsonl", &text, vec![error]);
+        let mut rendered = String::new();
+        GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+            .with_width(400)
+            .render_report(&mut rendered, &errors)
+            .unwrap();
+
+        assert!(rendered.contains("[v.jsonl:1:311]"), "{rendered}");
+        assert!(!rendered.contains(&"a".repeat(61)), "{rendered}");
+        let lines: Vec<&str> = rendered.lines().collect();
+        let source_line = lines
+            .iter()
+            .position(|line| line.contains("\"Dany\""))
+            .unwrap();
+        let column = |line: &str, needle: &str| line[..line.find(needle).unwrap()].chars().count();
+        let underline = lines[source_line + 1];
+        assert_eq!(
+            column(lines[source_line], "\"Dany\""),
+            column(underline, "─"),
+            "{rendered}"
+        );
     }
 
     #[test]
