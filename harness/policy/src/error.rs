@@ -210,17 +210,12 @@ fn own_lines(text: &str, span: &SourceSpan) -> Option<std::ops::Range<usize>> {
 /// whole lines are shown.
 fn long_line_window(text: &str, span: &SourceSpan) -> Option<std::ops::Range<usize>> {
     let (start, end) = (span.offset(), span.offset() + span.len());
-    let line_start = text
-        .get(..start)?
-        .rfind('\n')
-        .map_or(0, |newline| newline + 1);
-    let line_end = text
-        .get(start..)?
-        .find('\n')
-        .map_or(text.len(), |newline| start + newline);
-    if end > line_end || text.get(line_start..line_end)?.chars().count() <= LONG_LINE {
+    let line = own_lines(text, span)?;
+    let line_text = text.get(line.clone())?;
+    if line_text.contains('\n') || line_text.chars().count() <= LONG_LINE {
         return None;
     }
+    let (line_start, line_end) = (line.start, line.end);
     let before = text.get(line_start..start)?;
     let from = before
         .char_indices()

@@ -442,9 +442,10 @@ fn principal_keys_are_derived_unless_set_or_given_as_null() {
 
 #[test]
 fn a_context_key_given_twice_in_two_letter_cases_is_refused() {
+    let context = r#""context": {"aws:SecureTransport": true, "aws:securetransport": false}"#;
     let text = allowed_vector("V1").replace(
         r#""resource": "*""#,
-        r#""resource": "*", "context": {"aws:SecureTransport": true, "aws:securetransport": false}"#,
+        &format!(r#""resource": "*", {context}"#),
     );
     let errors = errors(&text);
     assert_eq!(errors.len(), 1, "{errors:?}");
