@@ -140,7 +140,7 @@ fn explain_exempts_the_management_account() {
         "--action",
         "ec2:CreateVolume",
         "--resource",
-        VOLUME,
+        "arn:aws:ec2:eu-central-1:999999999999:volume/*",
         "--context",
         "ec2:Encrypted=false",
         "--principal",
@@ -453,6 +453,36 @@ fn explain_combines_identity_and_resource_based_policies() {
     );
     assert!(
         out.contains("resource in account `444455556666`, another account than the principal's"),
+        "{out}"
+    );
+}
+
+#[test]
+fn explain_with_scps_alone_denies_a_resource_of_another_account() {
+    let output = scpcheck(&[
+        "explain",
+        "--policy",
+        "policies/deny-unencrypted-ec2.json",
+        "--action",
+        "sqs:SendMessage",
+        "--resource",
+        "arn:aws:sqs:us-east-1:444455556666:queue1",
+    ]);
+    assert_eq!(code(&output), exit_codes::SUCCESS, "{}", stderr(&output));
+    let out = stdout(&output);
+    assert!(
+        out.starts_with(
+            "decision: deny (implicit deny: across accounts the resource-based policy must \
+             allow, and it does not)\nscp decision: allow (allowed at every level)\n"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("policy `allow-all-identity`"), "{out}");
+    assert!(
+        out.ends_with(
+            "resource-based policy: none given, for a resource of account `444455556666`, \
+             another account than the principal's\n"
+        ),
         "{out}"
     );
 }

@@ -8,6 +8,10 @@
 //! its whole organization in an `organization` field instead of `scp`, which the vector tests do
 //! not read, so it has to be reduced by hand before it can join them.
 //!
+//! A case about the SCPs alone whose resource ARN names another account than the caller's gets a
+//! resource-based policy that grants the caller's account, since a vector's resource of another
+//! account is otherwise denied whatever the SCPs say.
+//!
 //! A case over every policy type also writes its caller, its identity policy as `identity` (a
 //! policy that allows nothing when it has none; two are written as `identity_policies`, which
 //! again has to be reduced by hand), and its resource-based policy with `resource_account`.
@@ -121,6 +125,14 @@ pub fn unsettled_vector(
             vector.insert("resource_policy".into(), resource.document.to_json());
             vector.insert("resource_account".into(), json!(resource.owner.id()));
         }
+    } else if let Some(owner) = other_account(case) {
+        // The case asks about the SCPs alone, but a vector's resource of another account is
+        // decided with every policy: its resource-based policy must grant the caller's account.
+        vector.insert(
+            "resource_policy".into(),
+            grants_account(case.principal.account()),
+        );
+        vector.insert("resource_account".into(), json!(owner));
     }
     vector.insert("request".into(), request_json(case));
     vector.insert("expected".into(), json!(spelled(ours)));
@@ -134,6 +146,24 @@ pub fn unsettled_vector(
         )),
     );
     Value::Object(vector)
+}
+
+/// The account the case's resource ARN names, when that is not the caller's.
+fn other_account(case: &Case) -> Option<&str> {
+    let account = case.resource.split(':').nth(4)?;
+    let named = account.len() == 12 && account.bytes().all(|byte| byte.is_ascii_digit());
+    (named && account != case.principal.account()).then_some(account)
+}
+
+/// A resource-based policy that grants everything to every principal of `account` that its
+/// identity policies allow.
+fn grants_account(account: &str) -> Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": account}, "Action": "*", "Resource": "*"}
+        ]
+    })
 }
 
 fn spelled(decision: Decision) -> &'static str {
@@ -281,5 +311,40 @@ mod tests {
         assert_eq!(parsed[0].expected, Decision::Deny);
         let outcome = scpcheck_policy::vectors::evaluate_vector(&parsed[0]);
         assert_eq!(outcome.decision, Decision::Deny, "{}", outcome.explanation);
+    }
+
+    #[test]
+    fn a_resource_of_another_account_is_granted_to_the_callers_account() {
+        let case = Case {
+            principal: Principal::Member,
+            resource: "arn:aws:sns:eu-central-1:444455556666:topic-a".into(),
+            ..in_vector_layout(&case(), &document())
+        };
+        let vector = unsettled_vector("v4", &case, Decision::Deny, Decision::Allow, "oracle 1");
+        assert_eq!(vector["resource_account"], "444455556666");
+        assert_eq!(
+            vector["resource_policy"]["Statement"][0]["Principal"]["AWS"],
+            Principal::Member.account()
+        );
+        assert!(vector.get("identity").is_none());
+        let line = vector.to_string();
+        let parsed = scpcheck_policy::vectors::parse_vectors("unsettled.jsonl", &line).unwrap();
+        // The SCP denies everything; with it allowing, the resource-based policy would grant.
+        let outcome = scpcheck_policy::vectors::evaluate_vector(&parsed[0]);
+        assert_eq!(outcome.decision, Decision::Deny, "{}", outcome.explanation);
+        let allowing = unsettled_vector(
+            "v5",
+            &Case {
+                ..in_vector_layout(&case, &full_aws_access_document())
+            },
+            Decision::Allow,
+            Decision::Deny,
+            "oracle 1",
+        );
+        let parsed =
+            scpcheck_policy::vectors::parse_vectors("unsettled.jsonl", &allowing.to_string())
+                .unwrap();
+        let outcome = scpcheck_policy::vectors::evaluate_vector(&parsed[0]);
+        assert_eq!(outcome.decision, Decision::Allow, "{}", outcome.explanation);
     }
 }

@@ -90,6 +90,14 @@ impl Request {
             .nth(4)
             .filter(|account| account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
     }
+
+    /// Whether the resource's ARN names an account other than the principal's, so that without
+    /// a resource-based policy that grants it the request is denied whatever the SCPs and
+    /// identity policies say.
+    pub fn names_another_account(&self) -> bool {
+        self.resource_account()
+            .is_some_and(|account| account != self.account_id)
+    }
 }
 
 mod check;

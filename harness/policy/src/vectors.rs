@@ -172,10 +172,18 @@ pub fn derive_principal_keys(context: &mut Context, absent: &[String], caller: &
 }
 
 /// Decides `vector` with the explained evaluation and compares it with the expectation.
+///
+/// A vector without `identity` has an identity policy that allows everything. Without a
+/// resource-based policy and within one account, the decision is then the SCPs' alone, and so
+/// is the explanation; a resource of another account is decided with every policy, since
+/// without a resource-based policy that grants it nothing allows it.
 pub fn evaluate_vector(vector: &DecisionVector) -> VectorOutcome {
     let organization = vector.organization();
+    let scps_alone = vector.identity.is_none()
+        && vector.resource_policy.is_none()
+        && !vector.request.names_another_account();
     let (decision, explanation) = match (&vector.identity, &vector.resource_policy) {
-        (None, None) => {
+        _ if scps_alone => {
             let scp = evaluate_scps(&organization, &vector.request);
             (scp.decision(), scp.to_string())
         }

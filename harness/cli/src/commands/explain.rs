@@ -153,7 +153,9 @@ fn context(entries: &[ContextEntry]) -> Context {
 
 /// Runs `scpcheck explain`; returns the exit code.
 ///
-/// With SCPs alone the decision is the SCPs', as if an identity policy allowed the request.
+/// With SCPs alone the decision is the SCPs', as if an identity policy allowed the request,
+/// unless the resource belongs to another account: then every policy decides, and without a
+/// resource-based policy nothing grants the request.
 pub fn run(args: &ExplainArgs) -> i32 {
     if let (Some(account), None) = (&args.resource_account, &args.resource_policy) {
         crate::report!(
@@ -194,17 +196,20 @@ pub fn run(args: &ExplainArgs) -> i32 {
     ) else {
         return exit_codes::INVALID_INPUT;
     };
-    let explanation =
-        if identity.is_empty() && resource_policy.is_none() && !args.no_identity_policy {
-            evaluate_scps(&organization, &request).to_string()
+    let scps_alone = identity.is_empty()
+        && resource_policy.is_none()
+        && !args.no_identity_policy
+        && !request.names_another_account();
+    let explanation = if scps_alone {
+        evaluate_scps(&organization, &request).to_string()
+    } else {
+        let identity = if identity.is_empty() && !args.no_identity_policy {
+            vec![allow_all_identity_policy()]
         } else {
-            let identity = if identity.is_empty() && !args.no_identity_policy {
-                vec![allow_all_identity_policy()]
-            } else {
-                identity
-            };
-            evaluate(&organization, &identity, resource_policy.as_ref(), &request).to_string()
+            identity
         };
+        evaluate(&organization, &identity, resource_policy.as_ref(), &request).to_string()
+    };
     print_stdout(&explanation);
     exit_codes::SUCCESS
 }
