@@ -16,7 +16,12 @@
 //! | any other (`Bool`, `StringEquals`,...) | false      |
 //! | `Null` with `true` / with `false`      | true / false |
 //!
-//! For `Null`, a multi-valued key with no values counts as absent.
+//! A key present without a value, that is with no values or with only empty strings, is a null
+//! data set: `Null` and the set prefixes treat it as absent, other operators compare it as it
+//! is. IAM User Guide, reference_policies_condition-single-vs-multi-valued-context-keys.html:
+//! `ForAllValues` is also true when the key's value resolves to a null data set, an empty
+//! string for one; reference_policies_condition_examples-multi-valued-context-keys.html: `Null`
+//! with `false` keeps a missing key and a key with empty values from satisfying `ForAllValues`.
 
 use std::slice;
 
@@ -172,6 +177,35 @@ impl Condition {
             .collect()
     }
 
+    /// Whether this condition reads the request's value of its key as no value at all: `Null`
+    /// and the set prefixes do so with a null data set (see the top of this module).
+    pub fn reads_as_absent(&self, context: &Context) -> bool {
+        let treats_null_as_absent =
+            self.operator.base == BaseOperator::Null || self.operator.set.is_some();
+        treats_null_as_absent && self.found(context).is_some_and(is_null_data_set)
+    }
+
+    /// The values of `found` this condition's operator cannot read (a date that is not one,
+    /// say), which match no policy value.
+    pub(crate) fn unreadable_found<'a>(&self, found: &'a ContextValue) -> Vec<&'a str> {
+        let kind = self.operator.base.kind();
+        if matches!(
+            kind,
+            Kind::StringExact | Kind::StringIgnoreCase | Kind::StringLike | Kind::Arn | Kind::Null
+        ) {
+            return Vec::new();
+        }
+        let values = match found {
+            ContextValue::Single(value) => slice::from_ref(value),
+            ContextValue::Multi(values) => values.as_slice(),
+        };
+        values
+            .iter()
+            .filter(|value| prepare_text(kind, value).is_unreadable())
+            .map(String::as_str)
+            .collect()
+    }
+
     /// The request's value of the key, if present.
     pub fn found<'a>(&self, context: &'a Context) -> Option<&'a ContextValue> {
         context.get_lowercase(&self.key_lowercase)
@@ -181,11 +215,14 @@ impl Condition {
     pub fn evaluate(&self, context: &Context) -> bool {
         let found = self.found(context);
         if self.operator.base == BaseOperator::Null {
-            return self.evaluate_null(found.is_some_and(has_values));
+            return self.evaluate_null(found.is_some_and(|found| !is_null_data_set(found)));
         }
         let Some(found) = found else {
             return self.holds_when_absent();
         };
+        if self.operator.set.is_some() && is_null_data_set(found) {
+            return self.holds_when_absent();
+        }
 
         let negated = self.operator.base.is_negated();
         let found_values = match found {
@@ -341,10 +378,12 @@ fn compare_prepared(kind: Kind, prepared: &Prepared, found: &str) -> Option<bool
 }
 
 /// Whether a key present in the request has a value: a multi-valued key may have none.
-fn has_values(value: &ContextValue) -> bool {
+/// Whether a key's value is a null data set: no values, or only empty strings (see the top of
+/// this module).
+fn is_null_data_set(value: &ContextValue) -> bool {
     match value {
-        ContextValue::Single(_) => true,
-        ContextValue::Multi(values) => !values.is_empty(),
+        ContextValue::Single(value) => value.is_empty(),
+        ContextValue::Multi(values) => values.iter().all(String::is_empty),
     }
 }
 

@@ -102,7 +102,23 @@ fn write_request(f: &mut Formatter<'_>, request: &Request) -> fmt::Result {
         f,
         "principal: `{}` in account `{}`",
         request.principal_arn, request.account_id
-    )
+    )?;
+    // Every key is listed, those no condition reads too, so that a misspelt key shows.
+    if request.context.is_empty() {
+        return writeln!(f, "context: no keys");
+    }
+    writeln!(f, "context:")?;
+    for (key, value) in request.context.iter() {
+        match value {
+            ContextValue::Single(value) => writeln!(f, "  `{key}`: `{value}`")?,
+            ContextValue::Multi(values) => writeln!(
+                f,
+                "  `{key}`: {}",
+                backticked_list(values.iter().map(String::as_str))
+            )?,
+        }
+    }
+    Ok(())
 }
 
 fn write_level(f: &mut Formatter<'_>, level: &LevelEvaluation, request: &Request) -> fmt::Result {
@@ -266,6 +282,31 @@ fn condition_line(condition: &Condition, holds: bool, request: &Request) -> Stri
             )
         }
     };
+    if condition.reads_as_absent(&request.context) {
+        let _ = write!(line, " (no value: read as absent)");
+    }
+    let unreadable: Vec<&str> = condition
+        .unreadable_values()
+        .map(|(text, _)| text)
+        .chain(
+            condition
+                .found(&request.context)
+                .map(|found| condition.unreadable_found(found))
+                .unwrap_or_default(),
+        )
+        .collect();
+    if !unreadable.is_empty() {
+        let _ = write!(
+            line,
+            " (not {}, so matching nothing: {})",
+            condition.operator().base.value_form(),
+            unreadable
+                .iter()
+                .map(|value| format!("`{value}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     let _ = write!(line, ": {holds}");
     line
 }

@@ -11,7 +11,7 @@ use miette::{Diagnostic, LabeledSpan, SourceSpan};
 
 use crate::document::{Effect, Policy, PolicyVersion, Statement};
 use crate::error::{LineIndex, SourceLocation, SourceProblem, span};
-use crate::operator::{BaseOperator, Kind, SetQualifier};
+use crate::operator::{BaseOperator, SetQualifier};
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -342,7 +342,7 @@ impl Lint<'_> {
     fn condition_values(&mut self, statement: &Statement) {
         for condition in statement.conditions() {
             let operator = condition.operator();
-            let expected = expected_form(operator.base);
+            let expected = operator.base.value_form();
             let unreadable: Vec<(String, SourceSpan)> = condition
                 .unreadable_values()
                 .map(|(text, span)| (text.to_owned(), span))
@@ -577,17 +577,6 @@ impl Lint<'_> {
                 Some("use `\"Version\": \"2012-10-17\"` for policy variables".to_owned()),
             );
         }
-    }
-}
-
-fn expected_form(base: BaseOperator) -> &'static str {
-    match base.kind() {
-        Kind::Bool | Kind::Null => "`true` or `false`",
-        Kind::Binary => "base64",
-        Kind::Ip => "an IP address or a CIDR range",
-        Kind::Numeric(_) => "a number",
-        Kind::Date(_) => "a date (ISO 8601 or epoch seconds)",
-        Kind::StringExact | Kind::StringIgnoreCase | Kind::StringLike | Kind::Arn => "text",
     }
 }
 

@@ -81,6 +81,18 @@ pub(crate) enum Kind {
 }
 
 impl BaseOperator {
+    /// The form of the values this operator reads, for messages.
+    pub(crate) fn value_form(self) -> &'static str {
+        match self.kind() {
+            Kind::Bool | Kind::Null => "`true` or `false`",
+            Kind::Binary => "base64",
+            Kind::Ip => "an IP address or a CIDR range",
+            Kind::Numeric(_) => "a decimal number such as `5` or `-1.25`, without an exponent",
+            Kind::Date(_) => "a date (ISO 8601 or epoch seconds)",
+            Kind::StringExact | Kind::StringIgnoreCase | Kind::StringLike | Kind::Arn => "text",
+        }
+    }
+
     /// Every base operator.
     pub const ALL: [BaseOperator; 27] = [
         BaseOperator::StringEquals,

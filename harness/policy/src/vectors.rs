@@ -625,8 +625,24 @@ impl LineReader<'_> {
     }
 
     /// A context value as text: strings as they are, numbers and booleans as written.
+    ///
+    /// A request carries its values as text, and the numeric operators read decimal digits
+    /// only, so a number written with an exponent is refused rather than left never to match.
     fn context_text(&mut self, key: &str, value: &Json) -> Option<String> {
         match &value.kind {
+            JsonKind::Number(text) if text.contains(['e', 'E']) => {
+                self.report(
+                    format!("context key `{key}`: number `{text}` written with an exponent"),
+                    value.span,
+                    "exponent",
+                    Some(
+                        "write the number in decimal digits, as a request carries it (`100`, \
+                         `0.5`)"
+                            .to_owned(),
+                    ),
+                );
+                None
+            }
             JsonKind::String(text) | JsonKind::Number(text) => Some(text.clone()),
             JsonKind::Bool(value) => Some(value.to_string()),
             JsonKind::Array(_) | JsonKind::Object(_) | JsonKind::Null => {

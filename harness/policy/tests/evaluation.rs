@@ -107,6 +107,8 @@ fn explicit_deny_is_explained_with_the_condition_values() {
 scp decision: deny (explicit deny at organizational unit `ou-data`)
 request: `ec2:CreateVolume` on `arn:aws:ec2:eu-central-1:111122223333:volume/*`
 principal: `arn:aws:iam::111122223333:role/Builder` in account `111122223333`
+context:
+  `ec2:Encrypted`: `false`
 root `r-root`: allows
   policy `FullAWSAccess`
     statement #1 (Allow): matches
@@ -141,6 +143,48 @@ fn absent_key_is_explained() {
     let explanation = evaluation.to_string();
     assert!(explanation.contains("statement `DenyUnencryptedVolumes` (Deny): does not match"));
     assert!(explanation.contains("condition Bool `ec2:Encrypted` [`false`]: key absent: false"));
+    assert!(
+        explanation.contains("\ncontext: no keys\n"),
+        "{explanation}"
+    );
+}
+
+const DENY_UNTAGGED_OR_OLD: &str = r#"{"Version": "2012-10-17", "Statement": [
+  {"Sid": "RequireTags", "Effect": "Deny", "Action": "ec2:CreateVolume", "Resource": "*",
+   "Condition": {"Null": {"aws:TagKeys": "false"}, "ForAllValues:StringEquals":
+     {"aws:TagKeys": "team"}}},
+  {"Sid": "NotTooLarge", "Effect": "Deny", "Action": "ec2:CreateVolume", "Resource": "*",
+   "Condition": {"NumericGreaterThan": {"ec2:VolumeSize": ["100", "1e3"]}}}]}"#;
+
+#[test]
+fn empty_and_unreadable_values_are_explained() {
+    let organization = organization(vec![
+        attached("FullAWSAccess", FULL_AWS_ACCESS),
+        attached("Checks", DENY_UNTAGGED_OR_OLD),
+    ]);
+    let mut request = create_volume(MEMBER_ROLE, None);
+    request.context.insert_single("aws:TagKeys", "");
+    request.context.insert_single("ec2:VolumeSize", "big");
+    let explanation = evaluate_scps(&organization, &request).to_string();
+
+    assert!(
+        explanation.contains(
+            "condition Null `aws:TagKeys` [`false`]: found `` (no value: read as absent): false"
+        ),
+        "{explanation}"
+    );
+    assert!(
+        explanation.contains(
+            "condition NumericGreaterThan `ec2:VolumeSize` [`100`, `1e3`]: found `big` (not a \
+             decimal number such as `5` or `-1.25`, without an exponent, so matching nothing: \
+             `1e3`, `big`): false"
+        ),
+        "{explanation}"
+    );
+    assert!(
+        explanation.contains("context:\n  `aws:TagKeys`: ``\n  `ec2:VolumeSize`: `big`\n"),
+        "{explanation}"
+    );
 }
 
 #[test]

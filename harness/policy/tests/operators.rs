@@ -727,7 +727,7 @@ fn arn_operators() {
 // IAM User Guide, reference_policies_elements_condition_operators.html, "Condition operator to
 // check existence of condition keys": long-term credentials only; and
 // reference_policies_condition_examples-multi-valued-context-keys.html: `Null` with `false`
-// keeps a missing or empty multi-valued key out.
+// keeps a missing key and a key with empty values out.
 const NULL_TRUE: &str = r#"{"Version": "2012-10-17", "Statement": {
     "Action": "ec2:*", "Effect": "Allow", "Resource": "*",
     "Condition": {"Null": {"aws:TokenIssueTime": "true"}}}}"#;
@@ -769,6 +769,11 @@ fn null_operator() {
                 row(
                     "key with no values is null",
                     &[Many("aws:TagKeys", &[])],
+                    Deny,
+                ),
+                row(
+                    "key with an empty string is null",
+                    &[Many("aws:TagKeys", &[""])],
                     Deny,
                 ),
                 row(
@@ -869,8 +874,8 @@ fn if_exists_operators() {
 
 // IAM User Guide, reference_policies_condition-single-vs-multi-valued-context-keys.html and
 // reference_policies_multi-value-conditions.html: `ForAllValues` asks every request value to
-// match a policy value and holds on an absent or empty key; `ForAnyValue` asks one of them to,
-// and fails on an absent or empty key.
+// match a policy value and holds on an absent key or one whose value is a null data set (no
+// values, an empty string); `ForAnyValue` asks one of them to, and fails on such a key.
 const FOR_ALL_VALUES: &str = r#"{"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Action": "dynamodb:GetItem",
     "Resource": "arn:aws:dynamodb:us-east-1:111122223333:table/Thread",
@@ -914,6 +919,21 @@ fn set_operators() {
                 ),
                 row("key absent: true", &[], Allow),
                 row("no values: true", &[Many(ATTRIBUTES, &[])], Allow),
+                row(
+                    "empty string: a null data set, true",
+                    &[One(ATTRIBUTES, "")],
+                    Allow,
+                ),
+                row(
+                    "only empty strings: true",
+                    &[Many(ATTRIBUTES, &["", ""])],
+                    Allow,
+                ),
+                row(
+                    "an empty string among values is compared",
+                    &[Many(ATTRIBUTES, &["Message", ""])],
+                    Deny,
+                ),
                 row("single value, listed", &[One(ATTRIBUTES, "Tags")], Allow),
             ],
         },
@@ -935,6 +955,7 @@ fn set_operators() {
                 ),
                 row("key absent: false", &[], Allow),
                 row("no values: false", &[Many(ATTRIBUTES, &[])], Allow),
+                row("empty string: false", &[One(ATTRIBUTES, "")], Allow),
                 row("single value, forbidden", &[One(ATTRIBUTES, "ID")], Deny),
             ],
         },
@@ -958,6 +979,11 @@ fn set_operators() {
                 row(
                     "no values: `Null` keeps the deny off",
                     &[Many("aws:TagKeys", &[])],
+                    Allow,
+                ),
+                row(
+                    "an empty string: `Null` keeps the deny off",
+                    &[One("aws:TagKeys", "")],
                     Allow,
                 ),
             ],

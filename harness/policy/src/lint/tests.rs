@@ -183,7 +183,10 @@ fn statement_rules() {
     ];
     assert_eq!(summary, expected);
     let unreadable = &findings[5];
-    assert_eq!(unreadable.help(), Some("write a number"));
+    assert_eq!(
+        unreadable.help(),
+        Some("write a decimal number such as `5` or `-1.25`, without an exponent")
+    );
     assert_eq!(unreadable.label(), "never matches");
 }
 

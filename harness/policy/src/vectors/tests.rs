@@ -458,3 +458,23 @@ fn a_context_key_given_twice_in_two_letter_cases_is_refused() {
     let at = text.find(r#""aws:securetransport""#).unwrap();
     assert_eq!(errors[0].span().offset(), at);
 }
+
+#[test]
+fn a_context_number_with_an_exponent_is_refused() {
+    let context = r#""context": {"s3:max-keys": 1e2, "aws:MultiFactorAuthAge": [5, 2.5E1]}"#;
+    let text = allowed_vector("V1").replace(
+        r#""resource": "*""#,
+        &format!(r#""resource": "*", {context}"#),
+    );
+    let errors = errors(&text);
+    let messages: Vec<&str> = errors.iter().map(|error| error.message()).collect();
+    assert_eq!(
+        messages,
+        [
+            "context key `s3:max-keys`: number `1e2` written with an exponent",
+            "context key `aws:MultiFactorAuthAge`: number `2.5E1` written with an exponent",
+        ]
+    );
+    assert_eq!(errors[0].span().offset(), text.find("1e2").unwrap());
+    assert_eq!(errors[0].span().len(), 3);
+}
