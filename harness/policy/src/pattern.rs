@@ -244,44 +244,74 @@ fn same_char(text: char, pattern: char, case: Case) -> bool {
     }
 }
 
-/// Matches with one backtracking point: the last `*` seen takes one more character whenever the
-/// rest fails, which is enough for patterns whose only wildcards are `*` and `?`.
+/// Matches a pattern with `?`: split at each `*`, the pattern is a row of pieces of fixed length
+/// in characters. The first piece must start the text and the last end it (without a `*`, the
+/// one piece is the whole text), and each piece between is taken at its leftmost place, which
+/// is right because a later place leaves less room for the pieces after it. The cost is linear
+/// in the text for the first and last pieces; a piece between costs up to the text's length
+/// times its own.
 fn matches_tokens(tokens: &[Token], text: &str, case: Case) -> bool {
-    let next_char = |at: usize| text.get(at..).and_then(|rest| rest.chars().next());
-    let mut token_at = 0;
-    let mut text_at = 0;
-    let mut star: Option<(usize, usize)> = None;
-    loop {
-        let step = match tokens.get(token_at) {
-            Some(Token::AnyRun) => {
-                star = Some((token_at + 1, text_at));
-                token_at += 1;
-                continue;
-            }
-            Some(Token::AnyOne) => next_char(text_at),
-            Some(Token::Char(expected)) => {
-                next_char(text_at).filter(|found| same_char(*found, *expected, case))
-            }
-            None if text_at == text.len() => return true,
-            None => None,
-        };
-        if let Some(found) = step {
-            token_at += 1;
-            text_at += found.len_utf8();
-            continue;
-        }
-
-        let Some((after_star, star_text_at)) = star else {
-            return false;
-        };
-        let Some(swallowed) = next_char(star_text_at) else {
-            return false;
-        };
-        let resumed_at = star_text_at + swallowed.len_utf8();
-        star = Some((after_star, resumed_at));
-        token_at = after_star;
-        text_at = resumed_at;
+    let is_run = |token: &Token| *token == Token::AnyRun;
+    let runs = tokens.iter().filter(|token| is_run(token)).count();
+    let mut pieces = tokens.split(is_run);
+    let first = pieces.next().unwrap_or_default();
+    let Some(rest) = strip_piece_prefix(first, text, case) else {
+        return false;
+    };
+    if runs == 0 {
+        return rest.is_empty();
     }
+    let last = tokens.rsplit(is_run).next().unwrap_or_default();
+    let Some(mut between) = strip_piece_suffix(last, rest, case) else {
+        return false;
+    };
+    for piece in pieces.take(runs - 1) {
+        match find_piece(piece, between, case) {
+            Some(after) => between = after,
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Whether one character matches one token of a piece (`?` or a character, never `*`).
+fn token_matches(token: &Token, found: char, case: Case) -> bool {
+    match token {
+        Token::Char(expected) => same_char(found, *expected, case),
+        Token::AnyOne | Token::AnyRun => true,
+    }
+}
+
+/// The text after `piece`, if the text starts with it.
+fn strip_piece_prefix<'a>(piece: &[Token], text: &'a str, case: Case) -> Option<&'a str> {
+    let mut chars = text.char_indices();
+    for token in piece {
+        let (_, found) = chars.next()?;
+        if !token_matches(token, found, case) {
+            return None;
+        }
+    }
+    Some(chars.as_str())
+}
+
+/// The text before `piece`, if the text ends with it.
+fn strip_piece_suffix<'a>(piece: &[Token], text: &'a str, case: Case) -> Option<&'a str> {
+    let mut chars = text.char_indices();
+    for token in piece.iter().rev() {
+        let (_, found) = chars.next_back()?;
+        if !token_matches(token, found, case) {
+            return None;
+        }
+    }
+    Some(chars.as_str())
+}
+
+/// The text after the leftmost occurrence of `piece`.
+fn find_piece<'a>(piece: &[Token], text: &'a str, case: Case) -> Option<&'a str> {
+    let starts = text.char_indices().map(|(at, _)| at).chain([text.len()]);
+    starts
+        .filter_map(|at| text.get(at..))
+        .find_map(|from| strip_piece_prefix(piece, from, case))
 }
 
 /// Whether a `*` that ends one of the first five parts of an ARN pattern may match text with
@@ -557,6 +587,54 @@ mod tests {
         }
         let upper = Glob::new("EC2:*volume*", Case::AsciiInsensitive);
         assert!(upper.matches("ec2:CreateVOLUMEs", Case::AsciiInsensitive));
+    }
+
+    /// The textbook definition of a wildcard match, over characters, by dynamic programming.
+    fn reference(pattern: &[char], text: &[char]) -> bool {
+        // matched[j]: the pattern read so far matches the first j characters of the text.
+        let mut matched = vec![false; text.len() + 1];
+        matched[0] = true;
+        for token in pattern {
+            let mut next = vec![false; text.len() + 1];
+            for j in 0..=text.len() {
+                next[j] = match token {
+                    '*' => matched[j] || (j > 0 && next[j - 1]),
+                    '?' => j > 0 && matched[j - 1],
+                    c => j > 0 && matched[j - 1] && text[j - 1] == *c,
+                };
+            }
+            matched = next;
+        }
+        matched[text.len()]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_matcher_agrees_with_the_reference(
+            pattern in "[ab?*é]{0,8}",
+            text in "[abé]{0,10}",
+        ) {
+            let pattern_chars: Vec<char> = pattern.chars().collect();
+            let text_chars: Vec<char> = text.chars().collect();
+            proptest::prop_assert_eq!(
+                glob(&pattern, &text),
+                reference(&pattern_chars, &text_chars),
+                "`{}` on `{}`", pattern, text
+            );
+        }
+    }
+
+    #[test]
+    fn a_long_run_of_question_marks_after_a_star_matches_the_end_at_once() {
+        let pattern = format!("*{}b", "?".repeat(4_900));
+        let text = "a".repeat(2_000_000);
+        assert!(!glob(&pattern, &text));
+        assert!(glob(&pattern, &format!("{text}b")));
+        let middle = format!("*{}b*", "?".repeat(50));
+        assert!(glob(
+            &middle,
+            &format!("{}b{}", "a".repeat(20_000), "a".repeat(60))
+        ));
     }
 
     #[test]
