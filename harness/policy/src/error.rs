@@ -198,10 +198,14 @@ fn own_lines(text: &str, span: &SourceSpan) -> Option<std::ops::Range<usize>> {
         .get(..start)?
         .rfind('\n')
         .map_or(0, |newline| newline + 1);
-    let line_end = text
+    let mut line_end = text
         .get(end..)?
         .find('\n')
         .map_or(text.len(), |newline| end + newline);
+    // The `\r` of a CRLF line end is left out too: miette would count it as a line of its own.
+    if line_end > end && text.get(..line_end)?.ends_with('\r') {
+        line_end -= 1;
+    }
     Some(line_start..line_end)
 }
 
@@ -696,6 +700,26 @@ mod tests {
         let offset = short.find('1').unwrap();
         let source = SourceText::new("p.json", short.to_owned());
         assert_eq!(snippet(&source, span(offset, 1), 1), short);
+    }
+
+    #[test]
+    fn crlf_lines_are_numbered_as_the_header_says() {
+        use miette::{GraphicalReportHandler, GraphicalTheme};
+
+        let long = "x".repeat(200);
+        let text = format!("{{\r\n\"a\": 1,\r\n\"Sid\":\"a-b\",\r\n\"x\": \"{long}\"}}\r\n");
+        let offset = text.find("\"a-b\"").unwrap();
+        let source = SourceText::new("p.json", text.clone());
+        assert_eq!(snippet(&source, span(offset, 5), 1), "\"Sid\":\"a-b\",");
+
+        let error = PolicyError::new("bad sid", span(offset, 5), "here");
+        let errors = PolicyErrors::collect("policy", "p.json", &text, vec![error]);
+        let mut rendered = String::new();
+        GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+            .render_report(&mut rendered, &errors)
+            .unwrap();
+        assert!(rendered.contains("[p.json:3:7]"), "{rendered}");
+        assert!(rendered.contains(" 3 │ \"Sid\":\"a-b\","), "{rendered}");
     }
 
     #[test]
