@@ -103,7 +103,7 @@ fn explain_accumulates_a_repeated_context_key_into_a_list() {
     ]);
     let out = stdout(&empty);
     assert!(out.starts_with("scp decision: allow"), "{out}");
-    assert!(out.contains("found []: false"), "{out}");
+    assert!(out.contains("found [] (no value: read as absent): false"), "{out}");
 }
 
 #[test]
@@ -968,6 +968,33 @@ fn explain_refuses_a_resource_account_without_a_resource_policy() {
         "{err}"
     );
     assert!(err.contains("help: give the resource's policy"), "{err}");
+    assert!(stdout(&output).is_empty());
+}
+
+#[test]
+fn explain_refuses_a_resource_account_other_than_the_arns() {
+    let output = scpcheck(&[
+        "explain",
+        "--policy",
+        "policies/deny-s3-insecure-transport.json",
+        "--resource-policy",
+        "examples/bucket-policy.json",
+        "--action",
+        "sqs:SendMessage",
+        "--resource",
+        "arn:aws:sqs:us-east-1:111122223333:q",
+        "--resource-account",
+        "444455556666",
+    ]);
+    assert_eq!(code(&output), exit_codes::INVALID_INPUT);
+    let err = stderr(&output);
+    assert!(
+        err.starts_with(
+            "error: `--resource-account 444455556666`: the resource's ARN names account \
+             `111122223333`, which owns it"
+        ),
+        "{err}"
+    );
     assert!(stdout(&output).is_empty());
 }
 

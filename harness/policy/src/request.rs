@@ -91,6 +91,19 @@ impl Request {
             .filter(|account| account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
     }
 
+    /// Checks `account`, given as the owner of the resource, against the account the resource's
+    /// ARN names, if it names one: the ARN says who owns the resource, and another owner would
+    /// contradict it.
+    pub fn check_resource_owner(&self, account: &str) -> Result<(), String> {
+        match self.resource_account() {
+            Some(named) if named != account => Err(format!(
+                "the resource's ARN names account `{named}`, which owns it; another owner \
+                 (`{account}`) contradicts it"
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Whether the resource's ARN names an account other than the principal's, so that without
     /// a resource-based policy that grants it the request is denied whatever the SCPs and
     /// identity policies say.

@@ -472,6 +472,21 @@ impl LineReader<'_> {
             None => None,
         };
         let (policy, request) = (policy?, request?);
+        if let Some((account, span)) = &account
+            && let Err(problem) = request.check_resource_owner(account)
+        {
+            self.report(
+                format!("`resource_account` `{account}` is not the resource's account"),
+                *span,
+                problem,
+                Some(
+                    "leave `resource_account` out for a resource whose ARN names its account; \
+                     it is for ARNs without one, such as S3's"
+                        .to_owned(),
+                ),
+            );
+            return None;
+        }
         let (account, span) = account.unwrap_or_else(|| {
             let owner = request.resource_account().unwrap_or(&request.account_id);
             (owner.to_owned(), member.name_span)

@@ -217,6 +217,16 @@ pub fn run(args: &ExplainArgs) -> i32 {
 /// Reads the resource-based policy and pairs it with the resource's account; `None` after
 /// reporting a problem.
 fn resource_policy(path: &Path, args: &ExplainArgs, request: &Request) -> Option<ResourcePolicy> {
+    if let Some(account) = &args.resource_account
+        && let Err(problem) = request.check_resource_owner(account)
+    {
+        crate::report!("error: `--resource-account {account}`: {problem}");
+        crate::report!(
+            "help: leave `--resource-account` out for a resource whose ARN names its account; it \
+             is for ARNs without one, such as S3's"
+        );
+        return None;
+    }
     let policy = load(path, PolicyKind::ResourceBased)?;
     let account = args.resource_account.clone().unwrap_or_else(|| {
         request

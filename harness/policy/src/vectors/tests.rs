@@ -478,3 +478,32 @@ fn a_context_number_with_an_exponent_is_refused() {
     assert_eq!(errors[0].span().offset(), text.find("1e2").unwrap());
     assert_eq!(errors[0].span().len(), 3);
 }
+
+#[test]
+fn a_resource_account_other_than_the_arns_is_refused() {
+    let bucket_policy = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+        "Principal": "*", "Action": "sqs:SendMessage", "Resource": "*"}}"#
+        .replace('\n', " ");
+    let text = allowed_vector("V1")
+        .replace(
+            r#""resource": "*""#,
+            r#""resource": "arn:aws:sqs:us-east-1:111122223333:q""#,
+        )
+        .replace(
+            r#""request""#,
+            &format!(
+                r#""resource_policy": {bucket_policy}, "resource_account": "444455556666", {}"#,
+                r#""request""#
+            ),
+        );
+    let errors = errors(&text);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        errors[0].message(),
+        "`resource_account` `444455556666` is not the resource's account"
+    );
+    assert_eq!(
+        errors[0].span().offset(),
+        text.find(r#""444455556666""#).unwrap()
+    );
+}
