@@ -279,6 +279,7 @@ impl Lint<'_> {
         self.denies_everything(statement);
         self.condition_values(statement);
         self.for_all_values_in_allow(statement);
+        self.set_operators_and_key_kinds(statement);
         if version == PolicyVersion::Original {
             self.variables_as_text(statement);
         }
@@ -389,6 +390,52 @@ impl Lint<'_> {
                     "add `\"Null\": {{\"{key}\": \"false\"}}` to require the key"
                 )),
             );
+        }
+    }
+
+    /// IAM User Guide, reference_policies_condition-single-vs-multi-valued-context-keys.html:
+    /// a multivalued key needs `ForAllValues` or `ForAnyValue`, and a single-valued key must
+    /// not have one. Which global keys are which: reference_policies_condition-keys.html, each
+    /// key's "Value type". Keys of services are not known here and are not checked.
+    fn set_operators_and_key_kinds(&mut self, statement: &Statement) {
+        for condition in statement.conditions() {
+            let operator = condition.operator();
+            if operator.base == BaseOperator::Null {
+                continue;
+            }
+            let key = condition.key();
+            let Some(multivalued) = global_key_is_multivalued(key) else {
+                continue;
+            };
+            match (operator.set, multivalued) {
+                (None, true) => self.report(
+                    "multivalued-key-without-set-operator",
+                    LintSeverity::Warning,
+                    format!("`{operator}` on `{key}`, a multivalued key, without a set operator"),
+                    (condition.key_span(), "can carry several values"),
+                    Some(format!(
+                        "write `ForAllValues:{operator}` (every value must match) or \
+                         `ForAnyValue:{operator}` (one value must match)"
+                    )),
+                ),
+                (Some(set), false) => self.report(
+                    "set-operator-on-single-valued-key",
+                    LintSeverity::Warning,
+                    format!("`{operator}` on `{key}`, a single-valued key"),
+                    (
+                        condition.operator_span(),
+                        match set {
+                            SetQualifier::ForAllValues => "also true when the key is absent",
+                            SetQualifier::ForAnyValue => "a set operator on one value",
+                        },
+                    ),
+                    Some(format!(
+                        "write `{}` without the set operator",
+                        operator_without_set(&operator.to_string())
+                    )),
+                ),
+                _ => {}
+            }
         }
     }
 
@@ -577,6 +624,73 @@ impl Lint<'_> {
                 Some("use `\"Version\": \"2012-10-17\"` for policy variables".to_owned()),
             );
         }
+    }
+}
+
+/// The operator's name without its `ForAllValues:` or `ForAnyValue:` prefix.
+fn operator_without_set(operator: &str) -> &str {
+    operator
+        .split_once(':')
+        .map_or(operator, |(_, without)| without)
+}
+
+/// Whether a global condition key (`aws:`) is multivalued, or `None` for a key this table does
+/// not know. IAM User Guide, reference_policies_condition-keys.html: the keys whose value type
+/// is "Multivalued", and the single-valued keys most often misused with a set operator.
+fn global_key_is_multivalued(key: &str) -> Option<bool> {
+    const MULTIVALUED: [&str; 6] = [
+        "aws:CalledVia",
+        "aws:PrincipalOrgPaths",
+        "aws:PrincipalServiceNamesList",
+        "aws:ResourceOrgPaths",
+        "aws:SourceOrgPaths",
+        "aws:TagKeys",
+    ];
+    const SINGLE_VALUED: [&str; 30] = [
+        "aws:CalledViaFirst",
+        "aws:CalledViaLast",
+        "aws:CurrentTime",
+        "aws:EpochTime",
+        "aws:FederatedProvider",
+        "aws:MultiFactorAuthAge",
+        "aws:MultiFactorAuthPresent",
+        "aws:PrincipalAccount",
+        "aws:PrincipalArn",
+        "aws:PrincipalIsAWSService",
+        "aws:PrincipalOrgID",
+        "aws:PrincipalServiceName",
+        "aws:PrincipalType",
+        "aws:Referer",
+        "aws:RequestedRegion",
+        "aws:ResourceAccount",
+        "aws:ResourceOrgID",
+        "aws:SecureTransport",
+        "aws:SourceAccount",
+        "aws:SourceArn",
+        "aws:SourceIdentity",
+        "aws:SourceIp",
+        "aws:SourceOrgID",
+        "aws:SourceVpc",
+        "aws:SourceVpce",
+        "aws:TokenIssueTime",
+        "aws:UserAgent",
+        "aws:userid",
+        "aws:username",
+        "aws:ViaAWSService",
+    ];
+    let is = |name: &&str| name.eq_ignore_ascii_case(key);
+    let tag = ["aws:PrincipalTag/", "aws:ResourceTag/", "aws:RequestTag/"]
+        .iter()
+        .any(|prefix| {
+            key.get(..prefix.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+        });
+    if MULTIVALUED.iter().any(is) {
+        Some(true)
+    } else if tag || SINGLE_VALUED.iter().any(is) {
+        Some(false)
+    } else {
+        None
     }
 }
 

@@ -191,6 +191,60 @@ fn statement_rules() {
 }
 
 #[test]
+fn set_operators_must_fit_the_key() {
+    let text = r#"{"Version": "2012-10-17", "Statement": [
+    {"Effect": "Deny", "Action": "*", "Resource": "*",
+     "Condition": {"ForAnyValue:StringNotEquals": {"aws:SourceVpc": "vpc-1"},
+                   "StringEquals": {"AWS:TAGKEYS": "team"},
+                   "ForAllValues:StringLike": {"aws:PrincipalTag/team": "b*",
+                                               "aws:CalledVia": "athena.amazonaws.com"},
+                   "Null": {"aws:TagKeys": "false", "aws:SourceIp": "true"},
+                   "StringEqualsIfExists": {"ec2:InstanceType": "t3.micro",
+                                            "aws:PrincipalOrgPaths": "o-1/r-1/ou-1/"}}}]}"#;
+    let findings = findings(text);
+    let summary: Vec<(&str, &str, &str)> = findings
+        .iter()
+        .map(|finding| {
+            (
+                finding.code(),
+                finding.message(),
+                finding.help().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "set-operator-on-single-valued-key",
+                "`ForAnyValue:StringNotEquals` on `aws:SourceVpc`, a single-valued key",
+                "write `StringNotEquals` without the set operator"
+            ),
+            (
+                "multivalued-key-without-set-operator",
+                "`StringEquals` on `AWS:TAGKEYS`, a multivalued key, without a set operator",
+                "write `ForAllValues:StringEquals` (every value must match) or \
+                 `ForAnyValue:StringEquals` (one value must match)"
+            ),
+            (
+                "set-operator-on-single-valued-key",
+                "`ForAllValues:StringLike` on `aws:PrincipalTag/team`, a single-valued key",
+                "write `StringLike` without the set operator"
+            ),
+            (
+                "multivalued-key-without-set-operator",
+                "`StringEqualsIfExists` on `aws:PrincipalOrgPaths`, a multivalued key, without \
+                 a set operator",
+                "write `ForAllValues:StringEqualsIfExists` (every value must match) or \
+                 `ForAnyValue:StringEqualsIfExists` (one value must match)"
+            ),
+        ]
+    );
+    assert_eq!(findings[0].label(), "a set operator on one value");
+    assert_eq!(findings[1].label(), "can carry several values");
+}
+
+#[test]
 fn variables_under_the_original_version_are_flagged() {
     let text = r#"{"Version": "2008-10-17", "Statement": {"Effect": "Deny", "Action": "s3:*",
         "Resource": "arn:aws:s3:::home/${aws:username}/*",
