@@ -187,6 +187,81 @@ fn empty_and_unreadable_values_are_explained() {
     );
 }
 
+/// An account two OUs deep: root, `ou-workloads`, `ou-prod`, account. Each level must allow,
+/// and a deny at any of them denies.
+fn nested_organization(workloads: Vec<AttachedPolicy>, prod: Vec<AttachedPolicy>) -> Organization {
+    let full = || vec![attached("FullAWSAccess", FULL_AWS_ACCESS)];
+    let level = |target_id: &str, kind, policies| OrgLevel {
+        target_id: target_id.to_owned(),
+        kind,
+        policies,
+    };
+    Organization {
+        management_account_id: "999999999999".to_owned(),
+        levels: vec![
+            level("r-root", LevelKind::Root, full()),
+            level("ou-workloads", LevelKind::OrganizationalUnit, workloads),
+            level("ou-prod", LevelKind::OrganizationalUnit, prod),
+            level("111122223333", LevelKind::Account, full()),
+        ],
+    }
+}
+
+#[test]
+fn every_level_of_nested_organizational_units_must_allow() {
+    let full = || attached("FullAWSAccess", FULL_AWS_ACCESS);
+    let request = create_volume(MEMBER_ROLE, Some("false"));
+    let cases = [
+        (
+            vec![full()],
+            vec![full()],
+            Decision::Allow,
+            ScpReason::AllowedAtEveryLevel,
+        ),
+        (
+            vec![full()],
+            vec![full(), attached("Deny", DENY_UNENCRYPTED_VOLUMES)],
+            Decision::Deny,
+            ScpReason::ExplicitDeny { level: 2 },
+        ),
+        (
+            vec![attached(
+                "AllowS3",
+                &ALLOW_EC2_ONLY.replace("ec2:*", "s3:*"),
+            )],
+            vec![full()],
+            Decision::Deny,
+            ScpReason::NoAllow { level: 1 },
+        ),
+        (
+            vec![attached("AllowEc2", ALLOW_EC2_ONLY)],
+            vec![attached(
+                "AllowS3",
+                &ALLOW_EC2_ONLY.replace("ec2:*", "s3:*"),
+            )],
+            Decision::Deny,
+            ScpReason::NoAllow { level: 2 },
+        ),
+        (
+            vec![attached(
+                "AllowS3",
+                &ALLOW_EC2_ONLY.replace("ec2:*", "s3:*"),
+            )],
+            vec![attached("Deny", DENY_UNENCRYPTED_VOLUMES)],
+            Decision::Deny,
+            ScpReason::ExplicitDeny { level: 2 },
+        ),
+    ];
+    for (workloads, prod, decision, reason) in cases {
+        let organization = nested_organization(workloads, prod);
+        let evaluation = evaluate_scps(&organization, &request);
+        assert_eq!(evaluation.decision(), decision, "{evaluation}");
+        assert_eq!(evaluation.reason(), reason, "{evaluation}");
+        assert_eq!(scp_decision(&organization, &request), decision);
+        assert_eq!(evaluation.levels().len(), 4);
+    }
+}
+
 #[test]
 fn a_level_without_an_allow_denies_implicitly() {
     let organization = organization(vec![attached("AllowEc2Only", ALLOW_EC2_ONLY)]);

@@ -187,6 +187,28 @@ fn reports_every_problem_at_once() {
 }
 
 #[test]
+fn not_principal_is_refused_in_an_scp() {
+    let text = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "*",
+  "Resource": "*", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"}}}"#;
+    let errors = errors(text);
+    let summary: Vec<(&str, usize, usize)> = errors
+        .iter()
+        .map(|error| {
+            let location = error.location();
+            (error.message(), location.line, location.column)
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [(
+            "`NotPrincipal` is not allowed in a service control or identity policy",
+            2,
+            20
+        )]
+    );
+}
+
+#[test]
 fn element_problems() {
     let error = only_error(
         &statement(r#""Effect": "Deny", "Action": "*", "Resource": "*", "action": "x""#),
