@@ -152,7 +152,7 @@ impl PolicySet {
     pub fn load(dir: &Path) -> Result<PolicySet, Vec<PolicySetError>> {
         let layout_path = dir.join(LAYOUT_FILE);
         let layout_text = read(&layout_path).map_err(|error| vec![error])?;
-        let layout = parse_layout(&layout_path, &layout_text).map_err(|error| vec![error])?;
+        let layout = parse_layout(&layout_path, &layout_text)?;
 
         let mut documents = BTreeMap::new();
         let mut errors = Vec::new();
@@ -284,7 +284,7 @@ fn read(path: &Path) -> Result<String, PolicySetError> {
     decode_utf8(&display, bytes).map_err(|problem| PolicySetError::NotUtf8(Box::new(problem)))
 }
 
-fn parse_layout(path: &Path, text: &str) -> Result<Layout, PolicySetError> {
+fn parse_layout(path: &Path, text: &str) -> Result<Layout, Vec<PolicySetError>> {
     let display = path.display().to_string();
     let layout_error = |message: String, span: Option<SourceSpan>, help: Option<String>| {
         PolicySetError::Layout(Box::new(LayoutError {
@@ -300,19 +300,18 @@ fn parse_layout(path: &Path, text: &str) -> Result<Layout, PolicySetError> {
         let span = error
             .span()
             .map(|range| SourceSpan::from(range.start..range.end));
-        layout_error(error.message().to_string(), span, None)
+        vec![layout_error(error.message().to_string(), span, None)]
     })?;
 
-    check_policy_names(&layout, path, text)
-        .map_err(|(message, span, help)| layout_error(message, span, help))?;
-    check_every_level_has_a_policy(&layout, text)
-        .map_err(|(message, span, help)| layout_error(message, span, help))?;
+    // Every problem of the layout's content is reported at once.
+    let mut problems = check_policy_names(&layout, path, text);
+    problems.extend(check_every_level_has_a_policy(&layout, text));
     for unit in &layout.organizational_unit {
         if let Some(parent) = &unit.parent
             && layout.unit(parent).is_none()
         {
             let message = format!("OU `{}` names an unknown parent `{parent}`", unit.name);
-            return Err(layout_error(message, find_span(text, parent), None));
+            problems.push((message, find_span(text, parent), None));
         }
     }
     if let Some(unit) = &layout.account.organizational_unit
@@ -320,9 +319,15 @@ fn parse_layout(path: &Path, text: &str) -> Result<Layout, PolicySetError> {
     {
         let message = format!("the account is placed in an unknown OU `{unit}`");
         let help = Some("declare it as an `[[organizational_unit]]` table".to_string());
-        return Err(layout_error(message, find_span(text, unit), help));
+        problems.push((message, find_span(text, unit), help));
     }
-    Ok(layout)
+    if problems.is_empty() {
+        return Ok(layout);
+    }
+    Err(problems
+        .into_iter()
+        .map(|(message, span, help)| layout_error(message, span, help))
+        .collect())
 }
 
 type NameProblem = (String, Option<SourceSpan>, Option<String>);
@@ -330,7 +335,7 @@ type NameProblem = (String, Option<SourceSpan>, Option<String>);
 /// AWS Organizations User Guide, orgs_manage_policies_scps_attach.html: while SCPs are enabled,
 /// every root, OU and account has at least one SCP attached (the last one cannot be detached),
 /// so a layout level without a policy describes no organization AWS can have.
-fn check_every_level_has_a_policy(layout: &Layout, text: &str) -> Result<(), NameProblem> {
+fn check_every_level_has_a_policy(layout: &Layout, text: &str) -> Vec<NameProblem> {
     let header = |table: &str| {
         text.find(table)
             .map(|start| SourceSpan::from(start..start + table.len()))
@@ -355,26 +360,27 @@ fn check_every_level_has_a_policy(layout: &Layout, text: &str) -> Result<(), Nam
         &layout.account.policies,
         header("[account]"),
     ));
-    match levels
+    levels
         .into_iter()
-        .find(|(_, policies, _)| policies.is_empty())
-    {
-        Some((what, _, span)) => Err((
-            format!("{what} has no policy attached"),
-            span,
-            Some(
-                "AWS Organizations keeps at least one SCP on every root, OU and account; attach \
-                 `FullAWSAccess` to allow what the other SCPs do not deny"
-                    .to_owned(),
-            ),
-        )),
-        None => Ok(()),
-    }
+        .filter(|(_, policies, _)| policies.is_empty())
+        .map(|(what, _, span)| {
+            (
+                format!("{what} has no policy attached"),
+                span,
+                Some(
+                    "AWS Organizations keeps at least one SCP on every root, OU and account; \
+                     attach `FullAWSAccess` to allow what the other SCPs do not deny"
+                        .to_owned(),
+                ),
+            )
+        })
+        .collect()
 }
 
 /// Every attached name must be `FullAWSAccess` or the stem of a `.json` file beside the layout
 /// file (letters, digits, `-`, `_`, `.`; no path), attached at most once per level.
-fn check_policy_names(layout: &Layout, path: &Path, text: &str) -> Result<(), NameProblem> {
+fn check_policy_names(layout: &Layout, path: &Path, text: &str) -> Vec<NameProblem> {
+    let mut problems = Vec::new();
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let mut levels: Vec<&[String]> = vec![&layout.root.policies];
     levels.extend(
@@ -394,11 +400,13 @@ fn check_policy_names(layout: &Layout, path: &Path, text: &str) -> Result<(), Na
             if !plain {
                 let message = format!("`{name}` is not a policy name");
                 let help = "name a file `<name>.json` beside the layout file, without a path";
-                return Err((message, find_span(text, name), Some(help.to_string())));
+                problems.push((message, find_span(text, name), Some(help.to_string())));
+                continue;
             }
             if names.iter().take(index).any(|earlier| earlier == name) {
                 let message = format!("`{name}` is attached twice to the same target");
-                return Err((message, find_span(text, name), None));
+                problems.push((message, find_span(text, name), None));
+                continue;
             }
             let file = dir.join(format!("{name}.json"));
             if name != FULL_AWS_ACCESS && !file.is_file() {
@@ -407,11 +415,11 @@ fn check_policy_names(layout: &Layout, path: &Path, text: &str) -> Result<(), Na
                     "policies are `<name>.json` files beside `{LAYOUT_FILE}`, \
                      or `{FULL_AWS_ACCESS}`"
                 );
-                return Err((message, find_span(text, name), Some(help)));
+                problems.push((message, find_span(text, name), Some(help)));
             }
         }
     }
-    Ok(())
+    problems
 }
 
 fn find_span(text: &str, quoted: &str) -> Option<SourceSpan> {

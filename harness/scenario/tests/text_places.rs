@@ -281,3 +281,32 @@ fn a_level_without_a_policy_is_refused_at_its_table() {
         "{error}"
     );
 }
+
+#[test]
+fn every_problem_of_a_layout_is_reported_at_once() {
+    let layout = "[root]\npolicies = [\"FullAWSAccess\", \"missing\", \"a/b\"]\n\n\
+                  [[organizational_unit]]\nname = \"prod\"\nparent = \"nowhere\"\n\
+                  policies = []\n\n[account]\nname = \"a\"\norganizational_unit = \"nope\"\n\
+                  policies = [\"guard\", \"guard\"]\n";
+    let dir = policy_dir("all-problems", layout.as_bytes(), GUARD.as_bytes());
+    let errors = PolicySet::load(&dir.0).unwrap_err();
+    let messages: Vec<String> = errors
+        .iter()
+        .map(|error| match error {
+            PolicySetError::Layout(problem) => problem.message.clone(),
+            other => panic!("a layout error expected: {other:?}"),
+        })
+        .collect();
+    let missing = dir.0.join("missing.json");
+    assert_eq!(
+        messages,
+        [
+            format!("no policy file `{}` for `missing`", missing.display()),
+            "`a/b` is not a policy name".to_owned(),
+            "`guard` is attached twice to the same target".to_owned(),
+            "OU `prod` has no policy attached".to_owned(),
+            "OU `prod` names an unknown parent `nowhere`".to_owned(),
+            "the account is placed in an unknown OU `nope`".to_owned(),
+        ]
+    );
+}
