@@ -387,9 +387,16 @@ impl Case {
                     .as_ref()
                     .map(|resource| resource.document.to_json()),
             });
+        // A question about the SCPs alone keeps the resource in the caller's account, whatever
+        // account its ARN names: the oracle would otherwise deny across accounts for want of a
+        // resource-based policy, and say nothing about the SCPs.
+        let account = match self.permissions {
+            Some(_) => self.resource_account(),
+            None => self.principal.account(),
+        };
         OracleRequest {
             principal: self.principal.arn().to_owned(),
-            account: self.resource_account().to_owned(),
+            account: account.to_owned(),
             action: self.action.clone(),
             resource: self.resource.clone(),
             context: self.context_json(),

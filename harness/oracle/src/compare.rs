@@ -251,7 +251,13 @@ impl Comparison<'_> {
                         .iter()
                         .map(|departure| departure.name())
                         .collect();
-                    *self.report.known.entry(names.join(" + ")).or_default() += 1;
+                    let names = names.join(" + ");
+                    tracing::trace!(
+                        departures = %names,
+                        request = %serde_json::to_string(&case.oracle_request()).unwrap_or_default(),
+                        "disagreement explained by known departures"
+                    );
+                    *self.report.known.entry(names).or_default() += 1;
                 }
                 Verdict::OracleError(message) => {
                     self.report.oracle_errors.push((case.clone(), message));

@@ -80,13 +80,24 @@ pub fn all_policies_case() -> impl Strategy<Value = Case> {
             )
         })
         .prop_map(
-            |(levels, principal, action, resource, context, permissions)| Case {
-                levels,
-                principal,
-                action: action.to_owned(),
-                resource: resource.to_owned(),
-                context,
-                permissions: Some(permissions),
+            |(levels, principal, action, resource, context, mut permissions)| {
+                // The account a resource's ARN names owns it; only an ARN without one (S3's)
+                // leaves the owner to the resource-based policy.
+                if let Some(resource_policy) = permissions.resource_policy.as_mut()
+                    && let Some(named) = Account::ALL
+                        .into_iter()
+                        .find(|account| resource.split(':').nth(4) == Some(account.id()))
+                {
+                    resource_policy.owner = named;
+                }
+                Case {
+                    levels,
+                    principal,
+                    action: action.to_owned(),
+                    resource: resource.to_owned(),
+                    context,
+                    permissions: Some(permissions),
+                }
             },
         )
 }
