@@ -778,12 +778,12 @@ impl<'a> Parser<'a> {
         }
         if kind == 'u' {
             let decoded = self.unicode_escape();
-            value.push(decoded.unwrap_or(char::REPLACEMENT_CHARACTER));
-            if decoded.is_none() {
+            value.push(*decoded.as_ref().unwrap_or(&char::REPLACEMENT_CHARACTER));
+            if let Err(problem) = decoded {
                 let error = PolicyError::new(
                     "invalid unicode escape",
                     span(start, self.pos - start),
-                    "not a `\\u` escape of four hex digits",
+                    problem,
                 );
                 self.record(error);
             }
@@ -802,20 +802,34 @@ impl<'a> Parser<'a> {
     }
 
     /// Reads the digits of a `\u` escape (the `\u` is consumed), joining surrogate pairs.
-    fn unicode_escape(&mut self) -> Option<char> {
-        let first = self.hex4()?;
+    /// Reads the four hex digits of a `\\u` escape, and the low surrogate's escape after a high
+    /// one (RFC 8259, section 7: a character outside the Basic Multilingual Plane is written as
+    /// a surrogate pair); the error is the label of what is wrong.
+    fn unicode_escape(&mut self) -> Result<char, &'static str> {
+        const NOT_HEX: &str = "not a `\\u` escape of four hex digits";
+        let first = self.hex4().ok_or(NOT_HEX)?;
+        if (0xDC00..0xE000).contains(&first) {
+            return Err("a low surrogate without the high surrogate before it");
+        }
         if !(0xD800..0xDC00).contains(&first) {
-            return char::from_u32(first);
+            return char::from_u32(first).ok_or(NOT_HEX);
         }
-        if self.text.get(self.pos..)?.starts_with("\\u") {
-            self.pos += 2;
-            let second = self.hex4()?;
-            if (0xDC00..0xE000).contains(&second) {
-                let combined = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
-                return char::from_u32(combined);
-            }
+        let lone_high = "a high surrogate without a `\\u` low surrogate after it";
+        if !self
+            .text
+            .get(self.pos..)
+            .unwrap_or_default()
+            .starts_with("\\u")
+        {
+            return Err(lone_high);
         }
-        None
+        self.pos += 2;
+        let second = self.hex4().ok_or(NOT_HEX)?;
+        if !(0xDC00..0xE000).contains(&second) {
+            return Err(lone_high);
+        }
+        let combined = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
+        char::from_u32(combined).ok_or(NOT_HEX)
     }
 
     fn hex4(&mut self) -> Option<u32> {

@@ -389,6 +389,16 @@ impl LineReader<'_> {
 
     /// Reports `id` if an earlier line has it, or remembers this line as its first use.
     fn unique_id(&mut self, id: &str, member: &Member) {
+        // An id names the vector in every line of the report, so it must show.
+        if id.trim().is_empty() {
+            self.report(
+                "empty vector id",
+                member.value.span,
+                "no name",
+                Some("give the vector a short name, e.g. `\"deny-unencrypted-volume\"`".to_owned()),
+            );
+            return;
+        }
         let Some(&first_line) = self.first_lines.get(id) else {
             self.first_lines.insert(id.to_owned(), self.line_number);
             return;

@@ -40,6 +40,31 @@ fn decodes_unicode_escapes_and_surrogate_pairs() {
 }
 
 #[test]
+fn names_what_is_wrong_with_a_unicode_escape() {
+    let cases = [
+        (r#""\u12g4""#, "not a `\\u` escape of four hex digits"),
+        (
+            r#""\ud800""#,
+            "a high surrogate without a `\\u` low surrogate after it",
+        ),
+        (
+            r#""\ud800\u0041""#,
+            "a high surrogate without a `\\u` low surrogate after it",
+        ),
+        (
+            r#""\udc00""#,
+            "a low surrogate without the high surrogate before it",
+        ),
+    ];
+    for (text, label) in cases {
+        let problems = parse_err(text);
+        assert_eq!(problems[0].message(), "invalid unicode escape", "{text}");
+        assert_eq!(problems[0].label(), label, "{text}");
+        assert_eq!(problems[0].span().offset(), 1, "{text}");
+    }
+}
+
+#[test]
 fn reports_duplicate_members_with_both_places() {
     let problems = parse_err("{\"a\": 1,\n \"a\": 2}");
     assert_eq!(problems.len(), 1);

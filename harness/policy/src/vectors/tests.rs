@@ -507,3 +507,17 @@ fn a_resource_account_other_than_the_arns_is_refused() {
         text.find(r#""444455556666""#).unwrap()
     );
 }
+
+#[test]
+fn an_empty_id_is_refused() {
+    for id in ["", "  "] {
+        let text = allowed_vector(id);
+        let errors = errors(&text);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].message(), "empty vector id");
+        assert_eq!(
+            errors[0].span().offset(),
+            text.find(&format!("\"{id}\"")).unwrap()
+        );
+    }
+}
