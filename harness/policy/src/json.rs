@@ -169,8 +169,13 @@ impl<'a> Parser<'a> {
 
     fn document(&mut self) -> Option<Json> {
         self.skip_leading_byte_order_mark();
+        let reported = self.problems.len();
         self.skip_blank();
         if self.peek().is_none() {
+            // A document of comments alone has had them reported; that it is empty follows.
+            if self.problems.len() > reported {
+                return None;
+            }
             let error = PolicyError::new("policy document is empty", span(0, 0), "no JSON here")
                 .with_help(EMPTY_DOCUMENT_HELP);
             self.record(error);

@@ -359,6 +359,14 @@ fn text_that_cannot_be_a_member_is_skipped_to_the_next_comma() {
 }
 
 #[test]
+fn a_document_of_comments_alone_is_reported_for_its_comments_only() {
+    let mut problems = Vec::new();
+    assert!(parse("// a comment\n/* another */\n", &mut problems).is_none());
+    let messages: Vec<&str> = problems.iter().map(PolicyError::message).collect();
+    assert_eq!(messages, ["comment in JSON", "comment in JSON"]);
+}
+
+#[test]
 fn comments_are_reported_and_skipped() {
     let text = "{\"a\": 1, // why\n \"b\": /* a\nb */ [2]} /* end */";
     let (json, problems) = recover(text);
