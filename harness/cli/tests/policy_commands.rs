@@ -103,7 +103,10 @@ fn explain_accumulates_a_repeated_context_key_into_a_list() {
     ]);
     let out = stdout(&empty);
     assert!(out.starts_with("scp decision: allow"), "{out}");
-    assert!(out.contains("found [] (no value: read as absent): false"), "{out}");
+    assert!(
+        out.contains("found [] (no value: read as absent): false"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -870,6 +873,28 @@ fn the_readme_explain_examples_run() {
         assert!(stderr(&output).is_empty(), "{command}\n{}", stderr(&output));
         assert!(stdout(&output).contains("decision: "), "{command}");
     }
+}
+
+#[test]
+fn lint_reports_a_directory_without_policies_and_goes_on_with_the_others() {
+    let empty = std::env::temp_dir().join(format!("scpcheck-lint-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let empty_name = empty.to_str().unwrap().to_owned();
+    let output = scpcheck(&["lint", &empty_name, "policies/deny-unencrypted-ec2.json"]);
+    let _ = std::fs::remove_dir(&empty);
+
+    assert_eq!(code(&output), exit_codes::INVALID_INPUT);
+    let out = stdout(&output);
+    assert!(
+        out.starts_with(&format!(
+            "error: no `*.json` policy files in `{empty_name}`\n"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("\n2 files checked: 1 error, 0 warnings\n"),
+        "{out}"
+    );
 }
 
 #[test]

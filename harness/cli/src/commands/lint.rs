@@ -59,13 +59,7 @@ struct Tally {
 /// has an error-severity finding, success otherwise (warnings are printed). Every file is
 /// checked, whatever the files before it hold.
 pub fn run(args: &LintArgs) -> i32 {
-    let files = match policy_files(&args.paths) {
-        Ok(files) => files,
-        Err(message) => {
-            crate::report!("error: {message}");
-            return exit_codes::INVALID_INPUT;
-        }
-    };
+    let files = policy_files(&args.paths);
     let options = LintOptions {
         language: args.scp_language.into(),
         max_size: args.max_size,
@@ -73,8 +67,12 @@ pub fn run(args: &LintArgs) -> i32 {
     let terminal = std::io::stdout().is_terminal();
     let mut tally = Tally::default();
     for file in &files {
-        match read_text(file) {
-            Ok(text) => lint_file(file, text, &options, terminal, &mut tally),
+        let read = match file {
+            Ok(file) => read_text(file).map(|text| (file, text)),
+            Err(message) => Err(message.clone()),
+        };
+        match read {
+            Ok((file, text)) => lint_file(file, text, &options, terminal, &mut tally),
             Err(message) => {
                 // A file that cannot be read counts as checked, with one error, reported with
                 // the findings so that the report on stdout is complete.
@@ -98,28 +96,37 @@ pub fn run(args: &LintArgs) -> i32 {
 }
 
 /// The files to check: each file as given, and the `*.json` files of each directory in name
-/// order (not those of its subdirectories).
-fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+/// order (not those of its subdirectories); a directory that cannot be read or holds no such
+/// file is a problem in its place, and the other paths are still checked.
+fn policy_files(paths: &[PathBuf]) -> Vec<Result<PathBuf, String>> {
     let mut files = Vec::new();
     for path in paths {
         if !path.is_dir() {
-            files.push(path.clone());
+            files.push(Ok(path.clone()));
             continue;
         }
-        let entries = std::fs::read_dir(path)
-            .map_err(|error| format!("cannot read `{}`: {error}", path.display()))?;
+        let entries = match std::fs::read_dir(path) {
+            Ok(entries) => entries,
+            Err(error) => {
+                files.push(Err(format!("cannot read `{}`: {error}", path.display())));
+                continue;
+            }
+        };
         let mut found: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|entry| entry.path())
             .filter(|file| file.is_file() && file.extension().is_some_and(|ext| ext == "json"))
             .collect();
         if found.is_empty() {
-            return Err(format!("no `*.json` policy files in `{}`", path.display()));
+            files.push(Err(format!(
+                "no `*.json` policy files in `{}`",
+                path.display()
+            )));
         }
         found.sort();
-        files.extend(found);
+        files.extend(found.into_iter().map(Ok));
     }
-    Ok(files)
+    files
 }
 
 fn lint_file(path: &Path, text: String, options: &LintOptions, terminal: bool, tally: &mut Tally) {
