@@ -196,9 +196,15 @@ fn action_line(statement: &Statement, request: &Request) -> String {
     let name = element.name();
     match (element.first_match(action), element.is_negated()) {
         (Some(pattern), false) => format!("action `{action}`: matches `{pattern}`"),
-        (None, false) => format!("action `{action}`: not matched by `{name}`"),
+        (None, false) => format!(
+            "action `{action}`: not matched by `{name}` {}",
+            backticked_list(element.texts())
+        ),
         (Some(pattern), true) => format!("action `{action}`: excluded by `{name}` `{pattern}`"),
-        (None, true) => format!("action `{action}`: not excluded by `{name}`"),
+        (None, true) => format!(
+            "action `{action}`: not excluded by `{name}` {}",
+            backticked_list(element.texts())
+        ),
     }
 }
 
@@ -208,25 +214,33 @@ fn resource_line(statement: &Statement, request: &Request) -> String {
         return format!("resource `{resource}`: any (no `Resource` element)");
     };
     let name = element.name();
-    let found = element.first_match(resource, &request.context);
-    let line = match (found, element.is_negated()) {
-        (Some(pattern), false) => format!("resource `{resource}`: matches `{pattern}`"),
-        (None, false) => format!("resource `{resource}`: not matched by `{name}`"),
-        (Some(pattern), true) => format!("resource `{resource}`: excluded by `{name}` `{pattern}`"),
-        (None, true) => format!("resource `{resource}`: not excluded by `{name}`"),
+    // Each pattern with a policy variable is shown with what it resolved to.
+    let resolved = element.resolved_patterns(&request.context);
+    let shown = |text: &str| match resolved
+        .iter()
+        .find(|(with_variable, _)| *with_variable == text)
+    {
+        Some((_, Some(resolved))) => format!("`{text}` = `{resolved}`"),
+        Some((_, None)) => format!("`{text}` (unresolved, matches nothing)"),
+        None => format!("`{text}`"),
     };
-    let resolved: Vec<String> = element
-        .resolved_patterns(&request.context)
-        .into_iter()
-        .map(|(text, resolved)| match resolved {
-            Some(resolved) => format!("`{text}` = `{resolved}`"),
-            None => format!("`{text}` (unresolved, matches nothing)"),
-        })
-        .collect();
-    if resolved.is_empty() {
-        line
-    } else {
-        format!("{line} [{}]", resolved.join(", "))
+    let all = || {
+        let shown: Vec<String> = element.texts().map(shown).collect();
+        format!("[{}]", shown.join(", "))
+    };
+    match (
+        element.first_match(resource, &request.context),
+        element.is_negated(),
+    ) {
+        (Some(pattern), false) => format!("resource `{resource}`: matches {}", shown(pattern)),
+        (None, false) => format!("resource `{resource}`: not matched by `{name}` {}", all()),
+        (Some(pattern), true) => {
+            format!(
+                "resource `{resource}`: excluded by `{name}` {}",
+                shown(pattern)
+            )
+        }
+        (None, true) => format!("resource `{resource}`: not excluded by `{name}` {}", all()),
     }
 }
 

@@ -458,8 +458,7 @@ fn explanation_shows_what_variables_in_resources_resolved_to() {
     let evaluation = evaluate_scps(&organization, &request);
     assert_eq!(evaluation.decision(), Decision::Allow);
     let resolved = "resource `arn:aws:s3:::home/alice/notes.txt`: excluded by `NotResource` \
-                    `arn:aws:s3:::home/${aws:username}/*` \
-                    [`arn:aws:s3:::home/${aws:username}/*` = `arn:aws:s3:::home/alice/*`]";
+                    `arn:aws:s3:::home/${aws:username}/*` = `arn:aws:s3:::home/alice/*`";
     assert!(evaluation.to_string().contains(resolved), "{evaluation}");
 
     // Without `aws:username` the pattern matches nothing, so the deny applies.
@@ -468,6 +467,7 @@ fn explanation_shows_what_variables_in_resources_resolved_to() {
     let evaluation = evaluate_scps(&organization, &unresolved);
     assert_eq!(evaluation.decision(), Decision::Deny);
     let line = "resource `arn:aws:s3:::home/alice/notes.txt`: not excluded by `NotResource` \
-                [`arn:aws:s3:::home/${aws:username}/*` (unresolved, matches nothing)]";
+                [`arn:aws:s3:::home/${aws:username}/*` (unresolved, matches nothing), \
+                `arn:aws:s3:::shared/*`]";
     assert!(evaluation.to_string().contains(line), "{evaluation}");
 }
