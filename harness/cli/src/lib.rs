@@ -14,3 +14,4 @@ pub mod commands;
 pub mod exit_codes;
 pub mod oracle_command;
 pub mod run;
+pub mod run_arguments;

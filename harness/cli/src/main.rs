@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use scpcheck_cli::exit_codes;
 use scpcheck_cli::run::{self, RunConfig, RunError, TargetKind};
+use scpcheck_cli::run_arguments::{parse_emulator_url, parse_region};
 use scpcheck_target::EmulatorOptions;
 use tracing_subscriber::EnvFilter;
 
@@ -79,7 +80,7 @@ struct RunArgs {
 
     /// Put the gateway in front of a moto-compatible emulator you already run at this URL
     /// (e.g. `http://127.0.0.1:5000`) instead of starting one. Its state is wiped first.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = parse_emulator_url)]
     emulator_url: Option<String>,
 
     /// Region of every call, e.g. `eu-central-1`.
@@ -106,29 +107,6 @@ macro_rules! say {
 fn shout(text: &str) {
     use std::io::Write as _;
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
-}
-
-/// Accepts region names of the form AWS uses: `eu-central-1`, `us-gov-west-1`, `cn-north-1`.
-fn parse_region(text: &str) -> Result<String, String> {
-    let parts: Vec<&str> = text.split('-').collect();
-    let well_formed = parts.len() >= 3
-        && parts.iter().all(|part| !part.is_empty())
-        && parts
-            .first()
-            .is_some_and(|part| part.chars().all(|c| c.is_ascii_lowercase()))
-        && parts
-            .last()
-            .is_some_and(|part| part.chars().all(|c| c.is_ascii_digit()))
-        && parts
-            .iter()
-            .all(|part| part.chars().all(|c| c.is_ascii_alphanumeric()));
-    if well_formed {
-        Ok(text.to_string())
-    } else {
-        Err(format!(
-            "`{text}` is not a region name such as `eu-central-1`"
-        ))
-    }
 }
 
 fn main() -> ExitCode {
@@ -231,7 +209,10 @@ fn run_command(args: RunArgs) -> i32 {
         results.target.version
     );
     say!();
-    shout(&scpcheck_report::summary(&results));
+    let options = scpcheck_report::SummaryOptions {
+        every_case_written: args.out.is_some(),
+    };
+    shout(&scpcheck_report::summary(&results, options));
     say!();
     let elapsed = started.elapsed().as_secs_f64();
     let running = timings.cases.as_secs_f64();

@@ -241,36 +241,93 @@ async fn run_all(
         let operations: usize = inputs.scenarios.iter().map(|s| s.operations.len()).sum();
         bar.set_length((operations * config.cases) as u64);
     }
-    'scenarios: for scenario in &inputs.scenarios {
+    for scenario in &inputs.scenarios {
         for operation in &scenario.operations {
-            let seed = operation_seed(config.seed, &scenario.id, operation.name());
             let mut result = ScenarioResult {
                 id: scenario.id.clone(),
                 operation: operation.name().to_string(),
                 restriction: scenario.restriction.text.clone(),
+                source_file: scenario.source_path.clone(),
+                complete: false,
+                unneeded_accepted_gaps: Vec::new(),
                 cases: Vec::new(),
             };
-            for params in generate_cases(operation, seed, config.cases) {
-                if interrupted.load(Ordering::SeqCst) {
-                    scenarios.push(result);
-                    break 'scenarios;
-                }
-                index += 1;
-                result
-                    .cases
-                    .push(run_case(runner, operation, params, index).await?);
-                if let Some(bar) = progress {
-                    bar.inc(1);
-                }
+            // Once interrupted, the operations not reached are still listed, without cases, so
+            // that the results say what did not run; their cases are not even generated, which
+            // takes a while when there are many.
+            if !interrupted.load(Ordering::SeqCst) {
+                let seed = operation_seed(config.seed, &scenario.id, operation.name());
+                let cases = generate_cases(operation, seed, config.cases);
+                let run = OperationRun {
+                    runner,
+                    interrupted,
+                    progress,
+                };
+                run.run(operation, cases, &mut result, &mut index).await?;
             }
             scenarios.push(result);
         }
     }
     Ok(RunResults {
         seed: config.seed,
+        interrupted: interrupted.load(Ordering::SeqCst),
         target: runner.info(),
         scenarios,
     })
+}
+
+/// What running the cases of one operation needs besides them.
+struct OperationRun<'a> {
+    runner: &'a Runner,
+    interrupted: &'a AtomicBool,
+    progress: Option<&'a ProgressBar>,
+}
+
+impl OperationRun<'_> {
+    /// Runs `cases` of `operation` into `result` until they are done or the run is
+    /// interrupted, numbering them on from `index`.
+    async fn run(
+        &self,
+        operation: &ScenarioOperation,
+        cases: Vec<Params>,
+        result: &mut ScenarioResult,
+        index: &mut usize,
+    ) -> Result<(), RunError> {
+        let count = cases.len();
+        let mut gaps_needed = vec![false; operation.accepted_gaps().len()];
+        for params in cases {
+            if self.interrupted.load(Ordering::SeqCst) {
+                break;
+            }
+            *index += 1;
+            let case = run_case(self.runner, operation, params, *index).await?;
+            if let Some(needed) = case.gap.and_then(|gap| gaps_needed.get_mut(gap)) {
+                *needed = true;
+            }
+            result.cases.push(case.result);
+            if let Some(bar) = self.progress {
+                bar.inc(1);
+            }
+        }
+
+        result.complete = result.cases.len() == count;
+        result.unneeded_accepted_gaps = operation
+            .accepted_gaps()
+            .iter()
+            .zip(gaps_needed)
+            .filter(|(_, needed)| !needed)
+            .map(|(gap, _)| gap.when.source().to_string())
+            .collect();
+        Ok(())
+    }
+}
+
+/// A case's result, and the index of the accepted gap it needed: the first one whose rule
+/// matches a case where the written restriction and the reference evaluator differ, whatever
+/// the target did.
+struct RanCase {
+    result: CaseResult,
+    gap: Option<usize>,
 }
 
 async fn run_case(
@@ -278,7 +335,7 @@ async fn run_case(
     operation: &ScenarioOperation,
     params: Params,
     index: usize,
-) -> Result<CaseResult, RunError> {
+) -> Result<RanCase, RunError> {
     let name = operation.name();
     let resources = match runner {
         Runner::Emulator(target) => target.prepare(name, &params, index).await?,
@@ -309,7 +366,11 @@ async fn run_case(
     );
 
     let expected = to_report(operation.expected(&params));
-    let gap = operation.accepted_gap(&params);
+    // The first accepted gap whose rule matches, as `ScenarioOperation::accepted_gap` finds
+    // it, by position, so that the run can tell which gaps no case needed.
+    let gaps = operation.accepted_gaps();
+    let gap_position = gaps.iter().position(|gap| gap.when.matches(&params));
+    let gap = gap_position.and_then(|position| gaps.get(position));
     let verdict = Verdict::judge(
         expected,
         reference_decision,
@@ -318,7 +379,7 @@ async fn run_case(
     );
     let detail = outcome.detail;
     let has_detail = detail != TargetDetail::default();
-    Ok(CaseResult {
+    let result = CaseResult {
         params: params
             .iter()
             .map(|(key, value)| (key.clone(), param_json(value)))
@@ -333,6 +394,10 @@ async fn run_case(
             _ => None,
         },
         target_detail: has_detail.then_some(detail),
+    };
+    Ok(RanCase {
+        result,
+        gap: gap_position.filter(|_| expected != reference_decision),
     })
 }
 

@@ -24,7 +24,12 @@ impl Moto {
             .and_then(|listener| listener.local_addr())
             .unwrap()
             .port();
+        // moto gets an environment of its own: botocore inside it would read the AWS settings
+        // of whoever runs the tests, and a profile that does not exist fails every call.
         let child = Command::new(binary)
+            .env_clear()
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())

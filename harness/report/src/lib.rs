@@ -8,4 +8,4 @@ pub use model::{
     CaseResult, Decision, RunResults, ScenarioResult, StateCheck, Tally, TargetDetail, TargetInfo,
     Verdict,
 };
-pub use table::{decision_table, summary};
+pub use table::{SummaryOptions, decision_table, summary};

@@ -1,6 +1,7 @@
 //! The results of a run, shaped as `results.json` is written.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use serde::Serialize;
 
@@ -18,6 +19,9 @@ pub enum Decision {
 }
 
 impl Decision {
+    /// Every decision, so that a table can size a column to the longest spelling.
+    pub const ALL: [Decision; 3] = [Decision::Allow, Decision::Deny, Decision::Error];
+
     /// The spelling used in files and tables.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -52,6 +56,15 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Every verdict, so that a table can size a column to the longest spelling.
+    pub const ALL: [Verdict; 5] = [
+        Verdict::Conforms,
+        Verdict::PolicyGap,
+        Verdict::AcceptedGap,
+        Verdict::Divergence,
+        Verdict::Error,
+    ];
+
     /// Compares the three decisions; `gap_accepted` says whether the scenario accepts this case
     /// as a gap.
     pub fn judge(
@@ -107,6 +120,9 @@ pub struct TargetInfo {
 pub struct RunResults {
     /// The seed every scenario's cases were generated from.
     pub seed: u64,
+    /// Whether the run was stopped (Ctrl-C, SIGTERM, SIGHUP) before its end; the operations
+    /// that are not [`ScenarioResult::complete`] then ran only some of their cases, or none.
+    pub interrupted: bool,
     /// The target.
     pub target: TargetInfo,
     /// One entry per scenario operation.
@@ -122,6 +138,17 @@ pub struct ScenarioResult {
     pub operation: String,
     /// The written restriction the scenario checks.
     pub restriction: String,
+    /// The scenario file, to name it in warnings; `id` identifies the scenario in the file.
+    #[serde(skip)]
+    pub source_file: PathBuf,
+    /// Whether every generated case ran: false for the operations an interruption cut short
+    /// or never reached.
+    pub complete: bool,
+    /// The `when` rules of this operation's accepted gaps that no case needed: among the cases
+    /// that ran, none where the written restriction and the reference evaluator differ had
+    /// this gap as the first one whose rule matches.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unneeded_accepted_gaps: Vec<String>,
     /// Every case in generation order.
     pub cases: Vec<CaseResult>,
 }

@@ -3,11 +3,20 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::model::{CaseResult, RunResults, ScenarioResult, Tally, Verdict};
+use crate::model::{CaseResult, Decision, RunResults, ScenarioResult, Tally, Verdict};
 
-/// The summary table of a run and, below it, every case that keeps the run from succeeding.
-pub fn summary(results: &RunResults) -> String {
-    let mut out = String::new();
+/// What the summary needs to know about the run beyond its results.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SummaryOptions {
+    /// Whether every case is also written to `results.json`, so that the summary has no need
+    /// to say how to see the cases it leaves out.
+    pub every_case_written: bool,
+}
+
+/// The summary table of a run and, below it, whether the run was interrupted, the accepted
+/// gaps that no case needed, the accepted gaps that were used, and every case that keeps the
+/// run from succeeding.
+pub fn summary(results: &RunResults, options: SummaryOptions) -> String {
     let header = [
         "scenario",
         "operation",
@@ -18,24 +27,81 @@ pub fn summary(results: &RunResults) -> String {
         "diverge",
         "errors",
         "state",
-    ];
+    ]
+    .map(Column::sized_to_content);
     let mut rows: Vec<Vec<String>> = Vec::new();
     for scenario in &results.scenarios {
         let tally = Tally::of(&scenario.cases);
         rows.push(tally_row(&scenario.id, &scenario.operation, &tally));
     }
     rows.push(tally_row("total", "", &results.tally()));
-    out.push_str(&render_columns(&header, &rows));
+    let mut out = render_columns(&header, &rows);
 
-    let accepted = accepted_gap_lines(results);
-    if !accepted.is_empty() {
+    let sections = [
+        interruption_lines(results),
+        unneeded_gap_lines(results),
+        accepted_gap_lines(results),
+        problem_lines(results, options),
+    ];
+    for section in sections.iter().filter(|section| !section.is_empty()) {
         out.push('\n');
-        out.push_str(&accepted);
+        out.push_str(section);
     }
-    let problems = problem_lines(results);
-    if !problems.is_empty() {
-        out.push('\n');
-        out.push_str(&problems);
+    out
+}
+
+/// When the run was interrupted, which operations ran only some of their cases and which
+/// none, so that partial results are not taken for a whole run.
+fn interruption_lines(results: &RunResults) -> String {
+    if !results.interrupted {
+        return String::new();
+    }
+    let cut_short: Vec<&ScenarioResult> = results
+        .scenarios
+        .iter()
+        .filter(|scenario| !scenario.complete)
+        .collect();
+    if cut_short.is_empty() {
+        return "interrupted after the last case: every operation ran all its cases\n".to_owned();
+    }
+
+    let mut out = String::from("interrupted: the results are partial\n");
+    for scenario in cut_short {
+        let ran = scenario.cases.len();
+        if ran == 0 {
+            let _ = writeln!(out, "  not run: {} {}", scenario.id, scenario.operation);
+        } else {
+            let _ = writeln!(
+                out,
+                "  incomplete: {id} {operation} ({ran} case{plural} ran)",
+                id = scenario.id,
+                operation = scenario.operation,
+                plural = if ran == 1 { "" } else { "s" },
+            );
+        }
+    }
+    out
+}
+
+/// A warning for each accepted gap that no case of an operation that ran needed: its rule may
+/// be stale, or never reached by the scenario's parameters.
+fn unneeded_gap_lines(results: &RunResults) -> String {
+    let mut out = String::new();
+    for scenario in &results.scenarios {
+        let ran = scenario.cases.len();
+        if ran == 0 {
+            continue;
+        }
+        for when in &scenario.unneeded_accepted_gaps {
+            let _ = writeln!(
+                out,
+                "warning: {file}: {operation}: the accepted gap `{when}` matched no policy gap \
+                 in {ran} case{plural}",
+                file = scenario.source_file.display(),
+                operation = scenario.operation,
+                plural = if ran == 1 { "" } else { "s" },
+            );
+        }
     }
     out
 }
@@ -88,7 +154,7 @@ pub const LISTED_PROBLEMS_PER_OPERATION: usize = 8;
 /// One line for each distinct failing case: policy gaps, divergences, errors, state mismatches;
 /// at most [`LISTED_PROBLEMS_PER_OPERATION`] per scenario operation and kind, then a count of
 /// the rest.
-fn problem_lines(results: &RunResults) -> String {
+fn problem_lines(results: &RunResults, options: SummaryOptions) -> String {
     let mut sections: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
     for scenario in &results.scenarios {
         // Distinct combinations and cases left out, by section.
@@ -120,10 +186,15 @@ fn problem_lines(results: &RunResults) -> String {
             );
             sections.entry(title).or_default().push(line);
         }
+        let hint = if options.every_case_written {
+            ""
+        } else {
+            "; `--out DIR` writes every case to results.json"
+        };
         for (title, (combinations, cases)) in left_out {
             let line = format!(
                 "  {id} {operation}: {combinations} more combination{plural} \
-                 ({cases} case{cases_plural}); `--out DIR` writes every case to results.json",
+                 ({cases} case{cases_plural}){hint}",
                 id = scenario.id,
                 operation = scenario.operation,
                 plural = if combinations == 1 { "" } else { "s" },
@@ -165,14 +236,18 @@ pub fn decision_table(scenario: &ScenarioResult) -> String {
     let _ = writeln!(out, "restriction: {}", scenario.restriction);
     let _ = writeln!(out);
 
+    // A flipped decision must change only its own rows in a snapshot's diff, so no column's
+    // width may depend on the decisions: the decision and verdict columns are as wide as their
+    // longest spelling, and the note, which follows the target's answer, comes last.
+    let decision = widest(Decision::ALL.map(Decision::as_str));
     let header = [
-        "params",
-        "expected",
-        "reference",
-        "target",
-        "verdict",
-        "note",
-        "cases",
+        Column::sized_to_content("params"),
+        Column::at_least("expected", decision),
+        Column::at_least("reference", decision),
+        Column::at_least("target", decision),
+        Column::at_least("verdict", widest(Verdict::ALL.map(Verdict::as_str))),
+        Column::sized_to_content("cases"),
+        Column::sized_to_content("note"),
     ];
     let rows: Vec<Vec<String>> = distinct_rows(&scenario.cases)
         .into_iter()
@@ -183,13 +258,22 @@ pub fn decision_table(scenario: &ScenarioResult) -> String {
                 row.reference.to_string(),
                 row.target.to_string(),
                 row.verdict.as_str().to_string(),
-                row.note.clone(),
                 count.to_string(),
+                row.note.clone(),
             ]
         })
         .collect();
     out.push_str(&render_columns(&header, &rows));
     out
+}
+
+/// The width of the longest of `spellings`.
+fn widest<const N: usize>(spellings: [&str; N]) -> usize {
+    spellings
+        .iter()
+        .map(|spelling| spelling.chars().count())
+        .max()
+        .unwrap_or(0)
 }
 
 /// What a table shows of one case.
@@ -272,17 +356,46 @@ fn distinct_rows(cases: &[CaseResult]) -> Vec<(Row, usize)> {
     counts.into_iter().collect()
 }
 
-/// Left-aligned columns separated by two spaces, with a rule under the header.
-fn render_columns(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|title| title.chars().count()).collect();
+/// A column of a table: its title, and the width it has even when its cells are narrower.
+struct Column {
+    title: &'static str,
+    min_width: usize,
+}
+
+impl Column {
+    fn sized_to_content(title: &'static str) -> Column {
+        Column::at_least(title, 0)
+    }
+
+    fn at_least(title: &'static str, min_width: usize) -> Column {
+        Column { title, min_width }
+    }
+}
+
+/// Left-aligned columns separated by two spaces, with a rule under the header; each column as
+/// wide as its title, its widest cell and its minimum width.
+fn render_columns(header: &[Column], rows: &[Vec<String>]) -> String {
+    let header_widths: Vec<usize> = header
+        .iter()
+        .map(|column| column.title.chars().count().max(column.min_width))
+        .collect();
+    let mut widths = header_widths.clone();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
     }
+    // The last column's cells end their lines and need no padding, so its rule is only as
+    // wide as its header: what the column holds then changes no line but its own.
+    if let (Some(width), Some(header_width)) = (widths.last_mut(), header_widths.last()) {
+        *width = *header_width;
+    }
 
     let mut out = String::new();
-    let titles: Vec<String> = header.iter().map(|title| (*title).to_string()).collect();
+    let titles: Vec<String> = header
+        .iter()
+        .map(|column| column.title.to_string())
+        .collect();
     push_row(&mut out, &widths, &titles);
     let rule: Vec<String> = widths.iter().map(|width| "-".repeat(*width)).collect();
     push_row(&mut out, &widths, &rule);
@@ -305,7 +418,7 @@ fn push_row(out: &mut String, widths: &[usize], cells: &[String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Decision, TargetInfo};
+    use crate::model::TargetInfo;
 
     fn gap(size: usize, repeats: usize) -> Vec<CaseResult> {
         let case = CaseResult {
@@ -329,6 +442,7 @@ mod tests {
         }
         let results = RunResults {
             seed: 7,
+            interrupted: false,
             target: TargetInfo {
                 kind: "reference".to_owned(),
                 version: "test".to_owned(),
@@ -337,10 +451,13 @@ mod tests {
                 id: "ebs".to_owned(),
                 operation: "CreateVolume".to_owned(),
                 restriction: "volumes are encrypted".to_owned(),
+                source_file: "scenarios/ebs.toml".into(),
+                complete: true,
+                unneeded_accepted_gaps: Vec::new(),
                 cases,
             }],
         };
-        let summary = summary(&results);
+        let summary = summary(&results, SummaryOptions::default());
         let listed = summary
             .lines()
             .filter(|line| line.starts_with("  ebs CreateVolume {"))

@@ -11,7 +11,7 @@ use aws_sdk_s3::types::ServerSideEncryption;
 use scpcheck_report::StateCheck;
 use scpcheck_scenario::{ParamValue, Params};
 
-use crate::outcome::Outcome;
+use crate::outcome::{Outcome, describe_sdk_error};
 use crate::sdk::Clients;
 
 /// Why a case could not be prepared.
@@ -74,10 +74,10 @@ impl CallClients {
         }
     }
 
-    fn fixture_error(operation: &str, error: impl std::fmt::Debug) -> FixtureError {
+    fn fixture_error(operation: &str, detail: impl Into<String>) -> FixtureError {
         FixtureError {
             operation: operation.to_string(),
-            detail: format!("{error:?}"),
+            detail: detail.into(),
         }
     }
 
@@ -180,7 +180,7 @@ impl CallClients {
             .owners("amazon")
             .send()
             .await
-            .map_err(|error| Self::fixture_error(operation, error))?;
+            .map_err(|error| Self::fixture_error(operation, describe_sdk_error(&error)))?;
         images
             .images()
             .iter()
@@ -202,7 +202,7 @@ impl CallClients {
             .encrypted(encrypted)
             .send()
             .await
-            .map_err(|error| Self::fixture_error(operation, error))?;
+            .map_err(|error| Self::fixture_error(operation, describe_sdk_error(&error)))?;
         created
             .volume_id()
             .map(str::to_string)
@@ -223,7 +223,7 @@ impl CallClients {
             .block_device_mappings(mapping)
             .send()
             .await
-            .map_err(|error| Self::fixture_error(operation, error))?;
+            .map_err(|error| Self::fixture_error(operation, describe_sdk_error(&error)))?;
         launched
             .instances()
             .first()
@@ -250,7 +250,7 @@ impl CallClients {
             .set_create_bucket_configuration(configuration)
             .send()
             .await
-            .map_err(|error| Self::fixture_error(operation, error))?;
+            .map_err(|error| Self::fixture_error(operation, describe_sdk_error(&error)))?;
         Ok(bucket)
     }
 
@@ -264,7 +264,7 @@ impl CallClients {
             .server_side_encryption(ServerSideEncryption::Aes256)
             .send()
             .await
-            .map_err(|error| Self::fixture_error(operation, error))?;
+            .map_err(|error| Self::fixture_error(operation, describe_sdk_error(&error)))?;
         Ok(())
     }
 
@@ -285,7 +285,7 @@ impl CallClients {
             .storage_encrypted(true)
             .send()
             .await
-            .map_err(|error| Self::fixture_error(operation, error))?;
+            .map_err(|error| Self::fixture_error(operation, describe_sdk_error(&error)))?;
         Ok(identifier)
     }
 }

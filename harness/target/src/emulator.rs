@@ -226,7 +226,9 @@ impl Emulator {
     pub async fn start(installation: &MotoInstallation) -> Result<Emulator, EmulatorError> {
         let started = Instant::now();
         let port = free_port()?;
-        let child = Command::new(installation.server_path())
+        let mut command = Command::new(installation.server_path());
+        isolate_from_user_settings(&mut command);
+        let child = command
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -334,6 +336,27 @@ impl Emulator {
             tracing::debug!("moto stopped");
         }
     }
+}
+
+/// The variables moto is started with, from scpcheck's own environment; everything else is left
+/// out.
+const PASSED_TO_EMULATOR: [&str; 6] = ["PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "LC_CTYPE"];
+
+/// Starts moto with none of the user's AWS or moto settings. botocore inside moto reads
+/// `AWS_PROFILE`, the profile files and the other `AWS_*` variables (a profile that does not
+/// exist fails every call with an internal server error), moto reads `MOTO_*` ones (another
+/// default account, say), and `PYTHONPATH` could load other packages into it. The profile files
+/// point to `/dev/null`, so that `~/.aws` is not read either.
+fn isolate_from_user_settings(command: &mut Command) {
+    command.env_clear();
+    for name in PASSED_TO_EMULATOR {
+        if let Some(value) = std::env::var_os(name) {
+            command.env(name, value);
+        }
+    }
+    command
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
 }
 
 fn free_port() -> Result<u16, EmulatorError> {

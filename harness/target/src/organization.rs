@@ -3,9 +3,12 @@
 
 use std::collections::BTreeMap;
 
+use aws_sdk_organizations::config::http::HttpResponse;
+use aws_sdk_organizations::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_organizations::types::{PolicyType, PolicyTypeStatus};
 use scpcheck_scenario::layout::{FULL_AWS_ACCESS, OrganizationIds, PolicySet};
 
+use crate::outcome::describe_sdk_error;
 use crate::sdk::{Clients, Identity};
 
 /// The role the harness assumes in the member account, as Organizations creates it.
@@ -26,8 +29,11 @@ fn failed(step: &str) -> impl FnOnce(String) -> OrganizationError + '_ {
     }
 }
 
-fn sdk_detail<E: std::fmt::Debug>(error: E) -> String {
-    format!("{error:?}")
+fn sdk_detail<E>(error: SdkError<E, HttpResponse>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    describe_sdk_error(&error)
 }
 
 /// The organization as built: identifiers and the member account's session.

@@ -132,7 +132,38 @@ fn is_authentication_code(code: &str) -> bool {
     )
 }
 
-fn describe(error: &dyn std::error::Error) -> String {
+/// A failed SDK call in one line for a person: the status, error code and message of the
+/// answer, or the error with its causes when there was no answer to read.
+pub fn describe_sdk_error<E>(error: &SdkError<E, HttpResponse>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    match error {
+        SdkError::ServiceError(service) => {
+            let status = service.raw().status().as_u16();
+            match (service.err().code(), service.err().message()) {
+                (Some(code), Some(message)) => format!("HTTP {status}: {code}: {message}"),
+                (Some(code), None) => format!("HTTP {status}: {code}"),
+                (None, Some(message)) => format!("HTTP {status}: {message}"),
+                (None, None) => format!("HTTP {status}, with no AWS error in the answer"),
+            }
+        }
+        SdkError::ResponseError(response) => {
+            let status = response.raw().status().as_u16();
+            match std::error::Error::source(error) {
+                Some(cause) => format!(
+                    "HTTP {status}, an answer that could not be read: {cause}",
+                    cause = describe(cause)
+                ),
+                None => format!("HTTP {status}, an answer that could not be read"),
+            }
+        }
+        other => describe(other),
+    }
+}
+
+/// An error followed by its causes, joined by colons.
+pub(crate) fn describe(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(inner) = source {
@@ -141,4 +172,69 @@ fn describe(error: &dyn std::error::Error) -> String {
         source = inner.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_ec2::operation::create_volume::CreateVolumeError;
+    use aws_sdk_s3::error::ErrorMetadata;
+    use aws_sdk_s3::primitives::SdkBody;
+
+    use super::*;
+
+    const HTML_PAGE: &str = "<!doctype html>\n<title>500 Internal Server Error</title>\n";
+
+    fn answer(status: u16, body: &str) -> HttpResponse {
+        HttpResponse::new(status.try_into().unwrap(), SdkBody::from(body))
+    }
+
+    #[test]
+    fn a_service_error_reads_as_its_status_code_and_message() {
+        let metadata = ErrorMetadata::builder()
+            .code("InvalidParameterValue")
+            .message("size must be positive")
+            .build();
+        let error = SdkError::service_error(
+            CreateVolumeError::generic(metadata),
+            answer(400, "<Response/>"),
+        );
+
+        assert_eq!(
+            describe_sdk_error(&error),
+            "HTTP 400: InvalidParameterValue: size must be positive"
+        );
+    }
+
+    #[test]
+    fn an_answer_without_an_aws_error_is_not_dumped() {
+        let unhandled = CreateVolumeError::generic(ErrorMetadata::builder().build());
+        let error = SdkError::service_error(unhandled, answer(500, HTML_PAGE));
+
+        assert_eq!(
+            describe_sdk_error(&error),
+            "HTTP 500, with no AWS error in the answer"
+        );
+    }
+
+    #[test]
+    fn an_unreadable_answer_gives_its_status_and_why() {
+        let error: SdkError<CreateVolumeError, HttpResponse> =
+            SdkError::response_error("malformed error body", answer(500, HTML_PAGE));
+
+        assert_eq!(
+            describe_sdk_error(&error),
+            "HTTP 500, an answer that could not be read: malformed error body"
+        );
+    }
+
+    #[test]
+    fn no_answer_gives_the_error_and_its_causes() {
+        let error: SdkError<CreateVolumeError, HttpResponse> =
+            SdkError::timeout_error("no answer within 60 s");
+
+        assert_eq!(
+            describe_sdk_error(&error),
+            "request has timed out: no answer within 60 s"
+        );
+    }
 }

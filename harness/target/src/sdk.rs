@@ -1,7 +1,7 @@
 //! AWS SDK clients: one configuration per endpoint and identity, trusting the gateway's
 //! certificate authority when it speaks HTTPS.
 
-use aws_config::{BehaviorVersion, Region};
+use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
@@ -35,7 +35,7 @@ pub struct ClientSetupError(String);
 /// One endpoint, one identity: the SDK configuration every service client is built from.
 #[derive(Debug, Clone)]
 pub struct Clients {
-    config: aws_config::SdkConfig,
+    config: SdkConfig,
 }
 
 impl Clients {
@@ -67,7 +67,12 @@ impl Clients {
             .tls_context(tls)
             .build_https();
 
-        let config = aws_config::defaults(BehaviorVersion::latest())
+        // Built from explicit values alone: `aws_config`'s loader would also read the user's
+        // profile files and `AWS_*` variables (a service's own `AWS_ENDPOINT_URL_*` even wins
+        // over the endpoint given here), and a run against the local target must not depend on
+        // the user's AWS settings.
+        let config = SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
             .region(Region::new(region.to_string()))
             .credentials_provider(SharedCredentialsProvider::new(credentials))
             .http_client(http_client)
@@ -87,8 +92,7 @@ impl Clients {
             .response_checksum_validation(
                 aws_sdk_s3::config::ResponseChecksumValidation::WhenRequired,
             )
-            .load()
-            .await;
+            .build();
         Ok(Clients { config })
     }
 

@@ -127,7 +127,11 @@ impl EmulatorTarget {
         };
         let gateway = match Gateway::start(config).await {
             Ok(gateway) => gateway,
-            Err(error) => return Err((emulator, TargetError::Gateway(error.to_string()))),
+            Err(error) => {
+                // The gateway's errors keep their causes apart; the message carries them all.
+                let message = crate::outcome::describe(&error);
+                return Err((emulator, TargetError::Gateway(message)));
+            }
         };
         match Self::enter(&emulator, &gateway, options, policies, &management).await {
             Ok((calls, built)) => {

@@ -1,6 +1,11 @@
 //! What the differential tests share: starting the oracle, and the checks every comparison's
 //! report must pass.
 
+#![expect(
+    clippy::panic,
+    reason = "test support stops the test with the oracle's own report when it cannot start"
+)]
+
 use scpcheck_oracle::{Installation, Oracle, OracleOptions, PACKAGE_NAME, Report, cache_dir};
 
 /// The oracle, installed into the cache directory on first use and started.
