@@ -390,13 +390,65 @@ async fn http_status(base: &str, method: &str, path: &str) -> std::io::Result<u1
          Connection: close\r\n\r\n"
     );
     stream.write_all(request.as_bytes()).await?;
-    let mut head = [0_u8; 64];
-    let read = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut head))
+    // The status line may come in several pieces: read until it is whole, the answer ends, or
+    // more than a status line's worth has come.
+    let status_line = async {
+        let mut head = Vec::new();
+        let mut buffer = [0_u8; 256];
+        while !head.windows(2).any(|pair| pair == b"\r\n") && head.len() < 1024 {
+            let read = stream.read(&mut buffer).await?;
+            if read == 0 {
+                break;
+            }
+            head.extend_from_slice(buffer.get(..read).unwrap_or_default());
+        }
+        Ok::<_, std::io::Error>(head)
+    };
+    let head = tokio::time::timeout(Duration::from_secs(5), status_line)
         .await
         .map_err(|_| std::io::Error::other("no answer"))??;
-    let text = String::from_utf8_lossy(head.get(..read).unwrap_or_default());
+    let text = String::from_utf8_lossy(&head);
+    let text = text.lines().next().unwrap_or_default();
     text.split_whitespace()
         .nth(1)
         .and_then(|code| code.parse().ok())
         .ok_or_else(|| std::io::Error::other(format!("not an HTTP answer: {text:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A server on a free loopback port that answers one request with `pieces`, written one
+    /// after another with a pause between them.
+    async fn answering_in_pieces(pieces: &'static [&'static str]) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut request = [0_u8; 1024];
+            let _ = stream.read(&mut request).await;
+            for piece in pieces {
+                stream.write_all(piece.as_bytes()).await.unwrap();
+                stream.flush().await.unwrap();
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        });
+        url
+    }
+
+    #[tokio::test]
+    async fn a_status_line_in_pieces_is_read_whole() {
+        let url =
+            answering_in_pieces(&["HTTP/1.1 ", "20", "0 OK\r\n", "Content-Length: 0\r\n\r\n"])
+                .await;
+        assert_eq!(http_status(&url, "GET", "/").await.unwrap(), 200);
+    }
+
+    #[tokio::test]
+    async fn an_answer_that_is_not_http_is_an_error() {
+        let url = answering_in_pieces(&["hello"]).await;
+        let error = http_status(&url, "GET", "/").await.unwrap_err();
+        assert_eq!(error.to_string(), "not an HTTP answer: \"hello\"");
+    }
 }
