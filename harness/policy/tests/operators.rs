@@ -156,6 +156,83 @@ const STRING_NOT_LIKE: &str = r#"{"Version": "2012-10-17", "Statement": {
     "Effect": "Deny", "Action": "iam:*AccessKey*", "Resource": "*",
     "Condition": {"StringNotLike": {"aws:PrincipalTag/job-category": "iamuser-*"}}}}"#;
 
+const TAG: &str = "aws:PrincipalTag/job-category";
+
+// The same page: `StringEqualsIgnoreCase` and `StringNotEqualsIgnoreCase` match exactly but
+// ignore letter case; `StringNotEquals` is negated matching.
+const STRING_EQUALS_IGNORE_CASE: &str = r#"{"Version": "2012-10-17", "Statement": {
+    "Effect": "Allow", "Action": "iam:*AccessKey*", "Resource": "arn:aws:iam::111122223333:user/*",
+    "Condition": {"StringEqualsIgnoreCase": {"aws:PrincipalTag/job-category": "IAMUser-Admin"}}}}"#;
+
+const STRING_NOT_EQUALS_IGNORE_CASE: &str = r#"{"Version": "2012-10-17", "Statement": {
+    "Effect": "Deny", "Action": "iam:*AccessKey*", "Resource": "*", "Condition": {
+    "StringNotEqualsIgnoreCase": {"aws:PrincipalTag/job-category": ["iamuser-admin", "ops"]}}}}"#;
+
+const STRING_NOT_EQUALS: &str = r#"{"Version": "2012-10-17", "Statement": {
+    "Effect": "Deny", "Action": "iam:*AccessKey*", "Resource": "*",
+    "Condition": {"StringNotEquals": {"aws:PrincipalTag/job-category": "iamuser-admin"}}}}"#;
+
+#[test]
+fn string_operators_ignoring_case_and_negated() {
+    check(&[
+        Table {
+            placement: Placement::Identity,
+            policy: STRING_EQUALS_IGNORE_CASE,
+            action: ACCESS_KEYS,
+            resource: USER,
+            rows: &[
+                row(
+                    "same letters, other case",
+                    &[One(TAG, "iamuser-ADMIN")],
+                    Allow,
+                ),
+                row("other text", &[One(TAG, "iamuser-admins")], Deny),
+                row("key absent", &[], Deny),
+                row(
+                    "multi-valued key, one value matches (unspecified by AWS)",
+                    &[Many(TAG, &["dev", "IAMUSER-ADMIN"])],
+                    Allow,
+                ),
+            ],
+        },
+        Table {
+            placement: Placement::Scp,
+            policy: STRING_NOT_EQUALS_IGNORE_CASE,
+            action: ACCESS_KEYS,
+            resource: USER,
+            rows: &[
+                row(
+                    "a listed value in another case: not denied",
+                    &[One(TAG, "OPS")],
+                    Allow,
+                ),
+                row("an unlisted value: denied", &[One(TAG, "developer")], Deny),
+                row("negated operator on an absent key is true", &[], Deny),
+                row(
+                    "multi-valued, one value listed: not denied (unspecified by AWS)",
+                    &[Many(TAG, &["developer", "Ops"])],
+                    Allow,
+                ),
+            ],
+        },
+        Table {
+            placement: Placement::Scp,
+            policy: STRING_NOT_EQUALS,
+            action: ACCESS_KEYS,
+            resource: USER,
+            rows: &[
+                row(
+                    "the listed value: not denied",
+                    &[One(TAG, "iamuser-admin")],
+                    Allow,
+                ),
+                row("case counts: denied", &[One(TAG, "IAMUser-Admin")], Deny),
+                row("negated operator on an absent key is true", &[], Deny),
+            ],
+        },
+    ]);
+}
+
 #[test]
 fn string_operators() {
     check(&[
