@@ -394,6 +394,7 @@ async fn run_case(
             _ => None,
         },
         target_detail: has_detail.then_some(detail),
+        reference_denied_by: reference.denied_by,
     };
     Ok(RanCase {
         result,

@@ -131,6 +131,32 @@ fn a_whole_run_is_marked_complete() {
     for scenario in results["scenarios"].as_array().unwrap() {
         assert_eq!(scenario["complete"], true, "{}", scenario["id"]);
     }
+
+    // Each denied case names what denied it; an allowed case names nothing.
+    let volumes = results["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|scenario| scenario["operation"] == "ec2:CreateVolume")
+        .unwrap();
+    let mut denied = 0;
+    for case in volumes["cases"].as_array().unwrap() {
+        if case["reference"] == "deny" && case["params"]["encrypted"] == false {
+            denied += 1;
+            assert_eq!(
+                case["reference_denied_by"],
+                serde_json::json!([
+                    "volume: statement `DenyUnencryptedEc2Storage` of `deny-unencrypted-ec2` at \
+                     organizational unit `ou-tenants`"
+                ]),
+                "{case}"
+            );
+        }
+        if case["reference"] == "allow" {
+            assert!(case.get("reference_denied_by").is_none(), "{case}");
+        }
+    }
+    assert!(denied > 0, "no unencrypted volume among {volumes}");
 }
 
 /// A scenario that accepts no gap where the bundled SCPs have one, with many distinct failing

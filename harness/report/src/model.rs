@@ -175,6 +175,10 @@ pub struct CaseResult {
     /// The target's answer in detail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_detail: Option<TargetDetail>,
+    /// When the reference evaluator denies: each denying SCP statement, or the level where no
+    /// SCP allows, so that a reviewer sees which statement a decision rests on.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reference_denied_by: Vec<String>,
 }
 
 /// What the target answered, beyond its decision.

@@ -430,6 +430,7 @@ mod tests {
             verdict: Verdict::PolicyGap,
             accepted_gap_reason: None,
             target_detail: None,
+            reference_denied_by: Vec::new(),
         };
         vec![case; repeats]
     }

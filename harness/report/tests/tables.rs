@@ -41,6 +41,7 @@ fn case(encrypted: bool, size: u32, decisions: [Decision; 3], verdict: Verdict) 
         verdict,
         accepted_gap_reason: (verdict == Verdict::AcceptedGap).then(|| "known".to_owned()),
         target_detail: Some(detail),
+        reference_denied_by: Vec::new(),
     }
 }
 
