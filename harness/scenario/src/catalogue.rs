@@ -11,6 +11,8 @@ mod efs;
 mod rds;
 mod s3;
 
+pub use ec2::{DEFAULT_PROVISIONED_IOPS, create_volume_iops};
+
 use std::fmt;
 
 use scpcheck_policy::{Context, Request};
@@ -495,7 +497,7 @@ mod tests {
         let help = miette::Diagnostic::help(&error).unwrap().to_string();
         assert_eq!(
             help,
-            "parameters of `ec2:CreateVolume`: `encrypted`, `volume_type`, `size`, `transport`"
+            "parameters of `ec2:CreateVolume`: `encrypted`, `volume_type`, `size`, `iops`, `transport`"
         );
     }
 

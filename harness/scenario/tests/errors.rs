@@ -277,7 +277,7 @@ fn a_rule_naming_an_unknown_parameter_lists_the_declarable_ones() {
                 "rule names undeclared parameter `volume_id`",
                 Some(
                     "parameters of `ec2:CreateVolume`: `encrypted`, `volume_type`, `size`, \
-                     `transport`"
+                     `iops`, `transport`"
                 ),
                 "volume_id",
             ),
@@ -286,7 +286,7 @@ fn a_rule_naming_an_unknown_parameter_lists_the_declarable_ones() {
                 "rule names undeclared parameter `kms`",
                 Some(
                     "parameters of `ec2:CreateVolume`: `encrypted`, `volume_type`, `size`, \
-                     `transport`"
+                     `iops`, `transport`"
                 ),
                 "kms",
             ),

@@ -9,6 +9,7 @@ use aws_sdk_ec2::types::{
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption;
 use scpcheck_report::StateCheck;
+use scpcheck_scenario::catalogue;
 use scpcheck_scenario::{ParamValue, Params};
 
 use crate::outcome::{Outcome, describe_sdk_error};
@@ -368,13 +369,17 @@ impl CallClients {
     async fn create_volume(&self, clients: &Clients, params: &Params) -> Outcome {
         let encrypted = bool_param(params, "encrypted");
         let size = int_param(params, "size").and_then(|size| i32::try_from(size).ok());
-        let volume_type = str_param(params, "volume_type").map(VolumeType::from);
+        let type_name = str_param(params, "volume_type");
+        let volume_type = type_name.map(VolumeType::from);
+        let iops = catalogue::create_volume_iops(type_name, int_param(params, "iops"))
+            .and_then(|iops| i32::try_from(iops).ok());
         let created = clients
             .ec2()
             .create_volume()
             .availability_zone(format!("{}a", self.region))
             .size(size.unwrap_or(1))
             .set_volume_type(volume_type)
+            .set_iops(iops)
             .set_encrypted(encrypted)
             .send()
             .await;

@@ -88,6 +88,9 @@ fn create_volume(wire: &BTreeMap<String, String>) -> Result<ParsedCall, Refusal>
     if let Some(size) = wire.get("Size") {
         params.insert("size".to_owned(), ParamValue::Int(parse_int("Size", size)?));
     }
+    if let Some(iops) = wire.get("Iops") {
+        params.insert("iops".to_owned(), ParamValue::Int(parse_int("Iops", iops)?));
+    }
     Ok(ParsedCall::new("ec2:CreateVolume", params))
 }
 
@@ -128,10 +131,10 @@ mod tests {
     }
 
     #[test]
-    fn create_volume_reads_encryption_type_and_size() {
+    fn create_volume_reads_encryption_type_size_and_iops() {
         let call = parse_body(
             "Action=CreateVolume&Version=2016-11-15&AvailabilityZone=eu-central-1a\
-             &Encrypted=false&VolumeType=gp3&Size=100",
+             &Encrypted=false&VolumeType=gp3&Size=100&Iops=3000",
         )
         .unwrap();
         assert_eq!(call.operation, "ec2:CreateVolume");
@@ -139,6 +142,7 @@ mod tests {
             call.params,
             params(&[
                 ("encrypted", false.into()),
+                ("iops", 3000_i64.into()),
                 ("size", 100_i64.into()),
                 ("volume_type", "gp3".into()),
             ])

@@ -27,6 +27,7 @@ pub(super) static CREATE_VOLUME: OperationSpec = OperationSpec {
         ParamSpec::optional("encrypted", Bool),
         ParamSpec::optional("volume_type", Str),
         ParamSpec::optional("size", Int),
+        ParamSpec::optional("iops", Int),
     ],
     checks: create_volume,
 };
@@ -56,6 +57,16 @@ pub(super) static CREATE_SNAPSHOTS: OperationSpec = OperationSpec {
 
 /// The volume type AWS uses when `CreateVolume` names none.
 const DEFAULT_VOLUME_TYPE: &str = "gp2";
+
+/// The provisioned IOPS a `CreateVolume` call sends for an `io1` or `io2` volume whose case
+/// gives none: the EC2 API requires `Iops` for those types, and 100 is their smallest value.
+pub const DEFAULT_PROVISIONED_IOPS: i64 = 100;
+
+/// The `Iops` a `CreateVolume` call with these parameters sends: the case's `iops`, else
+/// [`DEFAULT_PROVISIONED_IOPS`] for the provisioned-IOPS types, else none.
+pub fn create_volume_iops(volume_type: Option<&str>, iops: Option<i64>) -> Option<i64> {
+    iops.or_else(|| matches!(volume_type, Some("io1" | "io2")).then_some(DEFAULT_PROVISIONED_IOPS))
+}
 
 fn run_instances(call: &Call<'_>) -> Result<Vec<AuthorizationCheck>, CatalogueError> {
     let encrypted = effective_encryption(call, "root_volume_encrypted");
@@ -93,6 +104,9 @@ fn create_volume(call: &Call<'_>) -> Result<Vec<AuthorizationCheck>, CatalogueEr
     // a size does not tell us, so the key is left out rather than guessed.
     if let Some(size) = call.int("size") {
         keys.push(("ec2:VolumeSize", size.to_string()));
+    }
+    if let Some(iops) = create_volume_iops(call.str("volume_type"), call.int("iops")) {
+        keys.push(("ec2:VolumeIops", iops.to_string()));
     }
 
     Ok(vec![call.check(
@@ -273,20 +287,33 @@ mod tests {
             ("volume_type", "io1".into()),
             ("size", 100_i64.into()),
         ];
-        let checks = checks("ec2:CreateVolume", &params, &env());
+        let all = checks("ec2:CreateVolume", &params, &env());
 
-        let volume = only(&checks, "volume");
-        assert_eq!(checks.len(), 1);
+        let volume = only(&all, "volume");
+        assert_eq!(all.len(), 1);
         assert_eq!(volume.request.resource, format!("{ACCOUNT}:volume/*"));
         assert_eq!(volume.request.action, "ec2:CreateVolume");
         assert_eq!(
             service_keys(volume),
             vec![
                 ("ec2:Encrypted".to_owned(), "true".to_owned()),
+                ("ec2:VolumeIops".to_owned(), "100".to_owned()),
                 ("ec2:VolumeSize".to_owned(), "100".to_owned()),
                 ("ec2:VolumeType".to_owned(), "io1".to_owned()),
             ]
         );
+
+        let with_iops = checks(
+            "ec2:CreateVolume",
+            &[("volume_type", "gp3".into()), ("iops", 4000_i64.into())],
+            &env(),
+        );
+        assert_eq!(
+            key(only(&with_iops, "volume"), "ec2:VolumeIops").as_deref(),
+            Some("4000")
+        );
+        let without = checks("ec2:CreateVolume", &[("volume_type", "gp3".into())], &env());
+        assert_eq!(key(only(&without, "volume"), "ec2:VolumeIops"), None);
     }
 
     #[test]
