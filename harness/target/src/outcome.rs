@@ -93,6 +93,11 @@ fn from_service_answer(status: u16, code: Option<String>, message: String) -> Ou
     };
     let failure = if denied {
         None
+    } else if message.trim().is_empty() {
+        // moto answers a call it does not implement this way.
+        Some(format!(
+            "HTTP {status}, with no error message in the answer"
+        ))
     } else {
         Some(format!("HTTP {status}: {message}"))
     };
@@ -213,6 +218,22 @@ mod tests {
         assert_eq!(
             describe_sdk_error(&error),
             "HTTP 500, with no AWS error in the answer"
+        );
+    }
+
+    #[test]
+    fn a_failure_without_a_message_says_so() {
+        let outcome = from_service_answer(500, None, String::new());
+        assert_eq!(outcome.decision, Decision::Allow);
+        assert_eq!(outcome.detail.code.as_deref(), Some("HTTP 500"));
+        assert_eq!(
+            outcome.detail.failure.as_deref(),
+            Some("HTTP 500, with no error message in the answer")
+        );
+        let with_message = from_service_answer(400, Some("Bad".into()), "no such size".into());
+        assert_eq!(
+            with_message.detail.failure.as_deref(),
+            Some("HTTP 400: no such size")
         );
     }
 
