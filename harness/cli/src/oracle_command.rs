@@ -16,8 +16,12 @@ use crate::exit_codes;
 /// Arguments of `scpcheck oracle`.
 #[derive(Debug, Args)]
 pub struct OracleArgs {
-    /// How many generated cases to compare.
-    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    /// How many generated cases to compare (1 to 1,000,000,000).
+    #[arg(
+        long,
+        default_value_t = 10_000,
+        value_parser = clap::value_parser!(u64).range(1..=1_000_000_000)
+    )]
     pub cases: u64,
 
     /// Seed of the case generator; the same seed gives the same cases. Random when not given.
