@@ -17,8 +17,9 @@
 //! | `Null` with `true` / with `false`      | true / false |
 //!
 //! A key present without a value, that is with no values or with only empty strings, is a null
-//! data set: `Null` and the set prefixes treat it as absent, other operators compare it as it
-//! is. IAM User Guide, reference_policies_condition-single-vs-multi-valued-context-keys.html:
+//! data set: `Null` treats it as absent, the set prefixes as an empty set (`ForAllValues` true,
+//! `ForAnyValue` false, `IfExists` or not, since the key is present), other operators compare
+//! it as it is. IAM User Guide, reference_policies_condition-single-vs-multi-valued-context-keys.html:
 //! `ForAllValues` is also true when the key's value resolves to a null data set, an empty
 //! string for one; reference_policies_condition_examples-multi-valued-context-keys.html: `Null`
 //! with `false` keeps a missing key and a key with empty values from satisfying `ForAllValues`.
@@ -179,7 +180,7 @@ impl Condition {
 
     /// Whether this condition reads the request's value of its key as no value at all: `Null`
     /// and the set prefixes do so with a null data set (see the top of this module).
-    pub fn reads_as_absent(&self, context: &Context) -> bool {
+    pub fn reads_as_no_value(&self, context: &Context) -> bool {
         let treats_null_as_absent =
             self.operator.base == BaseOperator::Null || self.operator.set.is_some();
         treats_null_as_absent && self.found(context).is_some_and(is_null_data_set)
@@ -220,8 +221,13 @@ impl Condition {
         let Some(found) = found else {
             return self.holds_when_absent();
         };
-        if self.operator.set.is_some() && is_null_data_set(found) {
-            return self.holds_when_absent();
+        // A key present with a null data set is an empty set to the set prefixes: every value
+        // (of none) matches, and no value does. It is present all the same, so `IfExists` does
+        // not make it true.
+        match self.operator.set {
+            Some(SetQualifier::ForAllValues) if is_null_data_set(found) => return true,
+            Some(SetQualifier::ForAnyValue) if is_null_data_set(found) => return false,
+            _ => {}
         }
 
         let negated = self.operator.base.is_negated();

@@ -296,8 +296,8 @@ fn condition_line(condition: &Condition, holds: bool, request: &Request) -> Stri
             )
         }
     };
-    if condition.reads_as_absent(&request.context) {
-        let _ = write!(line, " (no value: read as absent)");
+    if condition.reads_as_no_value(&request.context) {
+        let _ = write!(line, " (no value)");
     }
     let unreadable: Vec<&str> = condition
         .unreadable_values()

@@ -169,7 +169,7 @@ fn empty_and_unreadable_values_are_explained() {
 
     assert!(
         explanation.contains(
-            "condition Null `aws:TagKeys` [`false`]: found `` (no value: read as absent): false"
+            "condition Null `aws:TagKeys` [`false`]: found `` (no value): false"
         ),
         "{explanation}"
     );

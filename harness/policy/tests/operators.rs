@@ -972,6 +972,12 @@ const FOR_ALL_VALUES_NOT_EQUALS: &str = r#"{"Version": "2012-10-17", "Statement"
     "Effect": "Deny", "Action": "iam:TagUser", "Resource": "*",
     "Condition": {"ForAllValues:StringNotEquals": {"aws:TagKeys": ["CostCenter", "Owner"]}}}}"#;
 
+// `...IfExists` is true when the key is absent; a key present with no values is an empty set to
+// the set prefix, so `ForAnyValue` is false on it.
+const FOR_ANY_VALUE_IF_EXISTS: &str = r#"{"Version": "2012-10-17", "Statement": {
+    "Effect": "Deny", "Action": "iam:TagUser", "Resource": "*",
+    "Condition": {"ForAnyValue:StringEqualsIfExists": {"aws:TagKeys": "secret"}}}}"#;
+
 const THREAD: &str = "arn:aws:dynamodb:us-east-1:111122223333:table/Thread";
 const ATTRIBUTES: &str = "dynamodb:Attributes";
 
@@ -1083,6 +1089,30 @@ fn set_operators() {
                 ),
                 row("key absent: true", &[], Deny),
                 row("no values: true", &[Many("aws:TagKeys", &[])], Deny),
+            ],
+        },
+        Table {
+            placement: Placement::Scp,
+            policy: FOR_ANY_VALUE_IF_EXISTS,
+            action: "iam:TagUser",
+            resource: "*",
+            rows: &[
+                row(
+                    "the listed tag key",
+                    &[Many("aws:TagKeys", &["secret"])],
+                    Deny,
+                ),
+                row("key absent: `IfExists` makes it true", &[], Deny),
+                row(
+                    "no values: present, so false",
+                    &[Many("aws:TagKeys", &[])],
+                    Allow,
+                ),
+                row(
+                    "an empty string: present, so false",
+                    &[One("aws:TagKeys", "")],
+                    Allow,
+                ),
             ],
         },
     ]);
