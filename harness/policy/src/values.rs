@@ -256,10 +256,11 @@ fn same_prefix(left: u128, right: u128, prefix: u32) -> bool {
     left & mask == right & mask
 }
 
-/// Reads the address of a request's IP key; a CIDR suffix, if any, is ignored.
+/// Reads the address of a request's IP key. A CIDR suffix, if any, is ignored once it is a valid
+/// one for the address, so that a value the explanation calls unreadable (`10.1.1.1/33`) also
+/// matches nothing.
 pub(crate) fn address(text: &str) -> Option<IpAddr> {
-    let address = text.split_once('/').map_or(text, |(address, _)| address);
-    address.parse().ok()
+    Network::parse(text).map(|network| network.address)
 }
 
 #[cfg(test)]
@@ -272,6 +273,16 @@ mod tests {
         assert_eq!(number("-1.25"), Some(-1.25));
         for bad in ["5abc", "", "1.", ".5", "+1", "1e3", "NaN", "inf", " 1"] {
             assert_eq!(number(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_request_address_with_an_invalid_suffix_is_unreadable() {
+        assert_eq!(address("10.1.1.1"), "10.1.1.1".parse().ok());
+        assert_eq!(address("10.1.1.1/32"), "10.1.1.1".parse().ok());
+        assert_eq!(address("2001:db8::1/128"), "2001:db8::1".parse().ok());
+        for bad in ["10.1.1.1/33", "10.1.1.1/", "10.1.1.1/x", "2001:db8::1/129", "bogus"] {
+            assert_eq!(address(bad), None, "{bad}");
         }
     }
 
