@@ -192,7 +192,10 @@ fn run_command(args: RunArgs) -> i32 {
         let flag = Arc::clone(&interrupted);
         tokio::spawn(async move {
             stop_signal().await;
-            scpcheck_cli::report!("interrupted: finishing the current case, then stopping");
+            scpcheck_cli::report!(
+                "interrupted: stopping after the case under way, if any, and writing the results \
+                 so far"
+            );
             flag.store(true, Ordering::SeqCst);
         });
         run::run(&config, &inputs, Arc::clone(&interrupted), progress_bar()).await
@@ -227,8 +230,9 @@ fn run_command(args: RunArgs) -> i32 {
         String::new()
     };
     say!(
-        "{cases} cases at {rate:.1} cases/s; {elapsed:.1}s in all{start_up}; seed {seed}",
+        "{cases} case{plural} at {rate:.1} cases/s; {elapsed:.1}s in all{start_up}; seed {seed}",
         cases = tally.cases,
+        plural = if tally.cases == 1 { "" } else { "s" },
     );
 
     if let Some(dir) = &args.out

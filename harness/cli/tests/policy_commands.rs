@@ -103,10 +103,7 @@ fn explain_accumulates_a_repeated_context_key_into_a_list() {
     ]);
     let out = stdout(&empty);
     assert!(out.starts_with("scp decision: allow"), "{out}");
-    assert!(
-        out.contains("found [] (no value): false"),
-        "{out}"
-    );
+    assert!(out.contains("found [] (no value): false"), "{out}");
 }
 
 #[test]

@@ -1,15 +1,16 @@
-//! `scpcheck run --target reference` as the built binary: what its summary and `results.json`
-//! say about an interrupted run, the cases the summary leaves out, and accepted gaps that no
-//! case needed.
+//! `scpcheck run` as the built binary, mostly with `--target reference`: what its summary and
+//! `results.json` say about an interrupted run, the cases the summary leaves out, and accepted
+//! gaps that no case needed.
 #![expect(
     clippy::unwrap_used,
     reason = "a binary that cannot be run, or that a signal ends, fails the test"
 )]
 
 use std::io::{BufRead as _, BufReader, Read as _};
+use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
-use std::time::Duration;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use scpcheck_cli::exit_codes;
 
@@ -26,13 +27,46 @@ fn out_dir(name: &str) -> PathBuf {
 }
 
 fn scpcheck_run(args: &[&str]) -> Command {
+    scpcheck_run_against("reference", args)
+}
+
+fn scpcheck_run_against(target: &str, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_scpcheck"));
     command
-        .args(["run", "--target", "reference"])
+        .args(["run", "--target", target])
         .args(args)
         .current_dir(root())
         .env_remove("RUST_LOG");
     command
+}
+
+/// Waits until `child` catches SIGINT, as it does once its stop-signal handlers are set up: a
+/// signal sent before would end it at once, without results, whatever it was doing.
+fn wait_for_signal_handlers(child: &Child) {
+    const SIGINT_BIT: u64 = 1 << (2 - 1);
+    let status_file = format!("/proc/{}/status", child.id());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let status = std::fs::read_to_string(&status_file).unwrap();
+        let caught = status
+            .lines()
+            .find_map(|line| line.strip_prefix("SigCgt:"))
+            .map(|mask| u64::from_str_radix(mask.trim(), 16).unwrap())
+            .unwrap();
+        if caught & SIGINT_BIT != 0 {
+            return;
+        }
+        assert!(Instant::now() < deadline, "no SIGINT handler after 60 s");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn interrupt(child: &Child) {
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
 }
 
 fn run(args: &[&str]) -> Output {
@@ -205,4 +239,116 @@ fn an_accepted_gap_that_no_case_needed_is_a_warning() {
     let table_end = text.find("\ntotal ").unwrap();
     let warned = text.find(&warning);
     assert!(warned.is_some_and(|at| at > table_end), "{text}");
+}
+
+#[test]
+fn a_run_interrupted_during_start_up_writes_results_where_nothing_ran() {
+    let dir = out_dir("run-summary-interrupted-start-up");
+    std::fs::create_dir_all(&dir).unwrap();
+    // What an earlier run left: it must not outlive this run and pass for its results.
+    std::fs::write(dir.join("results.json"), "{\"interrupted\": false}\n").unwrap();
+    // An emulator that takes connections and never answers keeps start-up waiting on its
+    // health check, which gives up only after seconds, so the signal comes during start-up
+    // however slow the machine is.
+    let silent_emulator = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", silent_emulator.local_addr().unwrap());
+    let args = [
+        "--emulator-url",
+        &url,
+        "--seed",
+        "1",
+        "--out",
+        dir.to_str().unwrap(),
+    ];
+    let child = scpcheck_run_against("emulator", &args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_signal_handlers(&child);
+    interrupt(&child);
+    let output = child.wait_with_output().unwrap();
+    drop(silent_emulator);
+    let text = stdout(&output);
+
+    assert_eq!(
+        output.status.code(),
+        Some(exit_codes::INTERRUPTED),
+        "{text}"
+    );
+    assert!(
+        text.contains("\ninterrupted: the results are partial\n"),
+        "{text}"
+    );
+    assert!(!text.contains("warning:"), "{text}");
+    let results = results_json(&dir);
+    assert_eq!(results["interrupted"], true);
+    let scenarios = results["scenarios"].as_array().unwrap();
+    assert_eq!(scenarios.len(), 11, "every operation is listed, none run");
+    for scenario in scenarios {
+        let name = format!(
+            "{} {}",
+            scenario["id"].as_str().unwrap(),
+            scenario["operation"].as_str().unwrap()
+        );
+        assert_eq!(scenario["complete"], false, "{name}");
+        assert_eq!(scenario["cases"], serde_json::json!([]), "{name}");
+        assert!(scenario.get("unneeded_accepted_gaps").is_none(), "{name}");
+        assert!(
+            text.contains(&format!("\n  not run: {name}\n")),
+            "{name} in {text}"
+        );
+    }
+}
+
+#[test]
+fn an_operation_cut_short_warns_of_no_unneeded_accepted_gap() {
+    let dir = out_dir("run-summary-interrupted-gap");
+    let scenarios = "harness/cli/tests/data/run-unneeded-gap";
+    let args = [
+        "-v",
+        "--scenarios",
+        scenarios,
+        "--cases",
+        "100000",
+        "--seed",
+        "5",
+    ];
+    let mut child = scpcheck_run(&args)
+        .args(["--out", dir.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // With `-v` each case is logged on stderr before it is recorded. The run waits whenever
+    // the pipe is full, so reading no further than the first case's line until the signal is
+    // sent keeps the operation from running all its cases first.
+    let mut logs = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains(" case=1 ") {
+        line.clear();
+        assert!(logs.read_line(&mut line).unwrap() > 0, "no case was logged");
+    }
+    wait_for_signal_handlers(&child);
+    interrupt(&child);
+    let drained = std::thread::spawn(move || std::io::copy(&mut logs, &mut std::io::sink()));
+    let output = child.wait_with_output().unwrap();
+    drained.join().unwrap().unwrap();
+    let text = stdout(&output);
+
+    assert_eq!(
+        output.status.code(),
+        Some(exit_codes::INTERRUPTED),
+        "{text}"
+    );
+    let results = results_json(&dir);
+    let operation = &results["scenarios"][0];
+    assert_eq!(operation["complete"], false, "{text}");
+    let ran = operation["cases"].as_array().unwrap().len();
+    assert!((1..100_000).contains(&ran), "{ran} cases ran");
+    assert!(
+        operation.get("unneeded_accepted_gaps").is_none(),
+        "{operation}"
+    );
+    assert!(!text.contains("warning:"), "{text}");
 }

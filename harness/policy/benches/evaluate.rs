@@ -28,7 +28,7 @@ const FULL_AWS_ACCESS: &str = r#"{"Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
 
 /// The SCPs attached to the tenants OU by `policies/layout.toml`, besides `FullAWSAccess`.
-const TENANT_SCPS: [(&str, &str); 5] = [
+const TENANT_OU_SCPS: [(&str, &str); 3] = [
     (
         "deny-unencrypted-ec2",
         include_str!("../../../policies/deny-unencrypted-ec2.json"),
@@ -41,6 +41,10 @@ const TENANT_SCPS: [(&str, &str); 5] = [
         "deny-s3-insecure-transport",
         include_str!("../../../policies/deny-s3-insecure-transport.json"),
     ),
+];
+
+/// The SCPs attached to the tenant account by `policies/layout.toml`, besides `FullAWSAccess`.
+const TENANT_ACCOUNT_SCPS: [(&str, &str); 2] = [
     (
         "deny-unencrypted-rds",
         include_str!("../../../policies/deny-unencrypted-rds.json"),
@@ -59,8 +63,12 @@ fn attached(name: &str, text: &str) -> AttachedPolicy {
     }
 }
 
-/// Root, OU and account with `FullAWSAccess` each, and `ou_policies` at the OU besides.
-fn organization(ou_policies: Vec<AttachedPolicy>) -> Organization {
+/// Root, OU and account with `FullAWSAccess` each, and `ou_policies` and `account_policies` at
+/// the OU and the account besides.
+fn organization(
+    ou_policies: Vec<AttachedPolicy>,
+    account_policies: Vec<AttachedPolicy>,
+) -> Organization {
     let full = || attached("FullAWSAccess", FULL_AWS_ACCESS);
     let level = |target_id: &str, kind, policies| OrgLevel {
         target_id: target_id.to_owned(),
@@ -69,22 +77,25 @@ fn organization(ou_policies: Vec<AttachedPolicy>) -> Organization {
     };
     let mut at_ou = vec![full()];
     at_ou.extend(ou_policies);
+    let mut at_account = vec![full()];
+    at_account.extend(account_policies);
     Organization {
         management_account_id: "999999999999".to_owned(),
         levels: vec![
             level("r-root", LevelKind::Root, vec![full()]),
             level("ou-tenants", LevelKind::OrganizationalUnit, at_ou),
-            level(ACCOUNT, LevelKind::Account, vec![full()]),
+            level(ACCOUNT, LevelKind::Account, at_account),
         ],
     }
 }
 
 fn bundled_organization() -> Organization {
-    let scps = TENANT_SCPS
-        .iter()
-        .map(|(name, text)| attached(name, text))
-        .collect();
-    organization(scps)
+    let attach = |scps: &[(&str, &str)]| -> Vec<AttachedPolicy> {
+        scps.iter()
+            .map(|(name, text)| attached(name, text))
+            .collect()
+    };
+    organization(attach(&TENANT_OU_SCPS), attach(&TENANT_ACCOUNT_SCPS))
 }
 
 /// A request with the global keys the catalogue sets on every call, and `keys` besides.
@@ -442,7 +453,7 @@ fn bundled(criterion: &mut Criterion) {
 
 fn large_policy(criterion: &mut Criterion) {
     let text = large_policy_text();
-    let organization = organization(vec![attached("large", &text)]);
+    let organization = organization(vec![attached("large", &text)], Vec::new());
     let request = large_policy_request();
     check_large_policy(&organization, &request);
     bench_organization(

@@ -281,7 +281,13 @@ mod tests {
         assert_eq!(address("10.1.1.1"), "10.1.1.1".parse().ok());
         assert_eq!(address("10.1.1.1/32"), "10.1.1.1".parse().ok());
         assert_eq!(address("2001:db8::1/128"), "2001:db8::1".parse().ok());
-        for bad in ["10.1.1.1/33", "10.1.1.1/", "10.1.1.1/x", "2001:db8::1/129", "bogus"] {
+        for bad in [
+            "10.1.1.1/33",
+            "10.1.1.1/",
+            "10.1.1.1/x",
+            "2001:db8::1/129",
+            "bogus",
+        ] {
             assert_eq!(address(bad), None, "{bad}");
         }
     }

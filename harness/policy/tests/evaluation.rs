@@ -168,9 +168,7 @@ fn empty_and_unreadable_values_are_explained() {
     let explanation = evaluate_scps(&organization, &request).to_string();
 
     assert!(
-        explanation.contains(
-            "condition Null `aws:TagKeys` [`false`]: found `` (no value): false"
-        ),
+        explanation.contains("condition Null `aws:TagKeys` [`false`]: found `` (no value): false"),
         "{explanation}"
     );
     assert!(

@@ -144,9 +144,10 @@ pub struct ScenarioResult {
     /// Whether every generated case ran: false for the operations an interruption cut short
     /// or never reached.
     pub complete: bool,
-    /// The `when` rules of this operation's accepted gaps that no case needed: among the cases
-    /// that ran, none where the written restriction and the reference evaluator differ had
-    /// this gap as the first one whose rule matches.
+    /// The `when` rules of this operation's accepted gaps that no case needed: among its cases,
+    /// none where the written restriction and the reference evaluator differ had this gap as
+    /// the first one whose rule matches. Empty unless the operation is
+    /// [`complete`](Self::complete), since a case that did not run might have needed any gap.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unneeded_accepted_gaps: Vec<String>,
     /// Every case in generation order.

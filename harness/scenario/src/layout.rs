@@ -306,14 +306,8 @@ fn parse_layout(path: &Path, text: &str) -> Result<Layout, Vec<PolicySetError>> 
     // Every problem of the layout's content is reported at once.
     let mut problems = check_policy_names(&layout, path, text);
     problems.extend(check_every_level_has_a_policy(&layout, text));
-    for unit in &layout.organizational_unit {
-        if let Some(parent) = &unit.parent
-            && layout.unit(parent).is_none()
-        {
-            let message = format!("OU `{}` names an unknown parent `{parent}`", unit.name);
-            problems.push((message, find_span(text, parent), None));
-        }
-    }
+    problems.extend(check_attachment_quota(&layout, text));
+    problems.extend(check_units(&layout, text));
     if let Some(unit) = &layout.account.organizational_unit
         && layout.unit(unit).is_none()
     {
@@ -375,6 +369,97 @@ fn check_every_level_has_a_policy(layout: &Layout, text: &str) -> Vec<NameProble
             )
         })
         .collect()
+}
+
+/// AWS Organizations User Guide, orgs_reference_limits.html: at most 5 SCPs are attached to a
+/// root, OU or account (`FullAWSAccess` counts), so a layout with more describes no organization
+/// AWS can have.
+const MAX_SCPS_PER_TARGET: usize = 5;
+
+/// The same page: OUs nest at most five deep under the root.
+const MAX_OU_DEPTH: usize = 5;
+
+fn check_attachment_quota(layout: &Layout, text: &str) -> Vec<NameProblem> {
+    let mut levels = vec![("the root".to_owned(), &layout.root.policies)];
+    levels.extend(
+        layout
+            .organizational_unit
+            .iter()
+            .map(|unit| (format!("OU `{}`", unit.name), &unit.policies)),
+    );
+    levels.push(("the account".to_owned(), &layout.account.policies));
+    levels
+        .into_iter()
+        .filter(|(_, policies)| policies.len() > MAX_SCPS_PER_TARGET)
+        .map(|(what, policies)| {
+            let sixth = policies.get(MAX_SCPS_PER_TARGET).map(String::as_str);
+            (
+                format!(
+                    "{what} has {} SCPs attached; AWS Organizations attaches at most \
+                     {MAX_SCPS_PER_TARGET} to a root, OU or account",
+                    policies.len()
+                ),
+                sixth.and_then(|name| find_span(text, name)),
+                Some(
+                    "attach some of them at another level of the account's path (the root, a \
+                     parent OU or the account), or merge SCPs into one document"
+                        .to_owned(),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Each OU is named once, names a parent declared before it (so the OUs form a tree), and lies
+/// at most [`MAX_OU_DEPTH`] deep.
+fn check_units(layout: &Layout, text: &str) -> Vec<NameProblem> {
+    let mut problems = Vec::new();
+    let mut depths: BTreeMap<&str, usize> = BTreeMap::new();
+    for unit in &layout.organizational_unit {
+        if depths.contains_key(unit.name.as_str()) {
+            problems.push((
+                format!("OU `{}` is declared twice", unit.name),
+                find_span(text, &unit.name),
+                Some("give each `[[organizational_unit]]` its own name".to_owned()),
+            ));
+            continue;
+        }
+        let depth = match &unit.parent {
+            None => 1,
+            Some(parent) => match depths.get(parent.as_str()) {
+                Some(depth) => depth + 1,
+                None => {
+                    let declared_later = layout.unit(parent).is_some();
+                    let message = if declared_later {
+                        format!(
+                            "OU `{}` names parent `{parent}`, declared after it",
+                            unit.name
+                        )
+                    } else {
+                        format!("OU `{}` names an unknown parent `{parent}`", unit.name)
+                    };
+                    let help = declared_later.then(|| {
+                        "declare each OU after its parent, so that the OUs form a tree".to_owned()
+                    });
+                    problems.push((message, find_span(text, parent), help));
+                    continue;
+                }
+            },
+        };
+        if depth > MAX_OU_DEPTH {
+            problems.push((
+                format!(
+                    "OU `{}` lies {depth} levels deep; AWS Organizations nests OUs at most \
+                     {MAX_OU_DEPTH} deep under the root",
+                    unit.name
+                ),
+                find_span(text, &unit.name),
+                None,
+            ));
+        }
+        depths.insert(&unit.name, depth);
+    }
+    problems
 }
 
 /// Every attached name must be `FullAWSAccess` or the stem of a `.json` file beside the layout

@@ -310,3 +310,52 @@ fn every_problem_of_a_layout_is_reported_at_once() {
         ]
     );
 }
+
+#[test]
+fn a_layout_aws_organizations_could_not_have_is_refused() {
+    let six = "\"FullAWSAccess\", \"guard\", \"g2\", \"g3\", \"g4\", \"g5\"";
+    let unit = |name: &str, parent: Option<&str>| {
+        let parent = parent.map(|parent| format!("parent = \"{parent}\"\n"));
+        format!(
+            "[[organizational_unit]]\nname = \"{name}\"\n{}policies = [\"FullAWSAccess\"]\n\n",
+            parent.unwrap_or_default()
+        )
+    };
+    let mut layout = format!("[root]\npolicies = [{six}]\n\n");
+    layout += &unit("a", Some("b"));
+    layout += &unit("b", None);
+    layout += &unit("b", None);
+    for (child, parent) in [
+        ("c1", "b"),
+        ("c2", "c1"),
+        ("c3", "c2"),
+        ("c4", "c3"),
+        ("c5", "c4"),
+    ] {
+        layout += &unit(child, Some(parent));
+    }
+    layout += "[account]\nname = \"x\"\norganizational_unit = \"b\"\n\
+               policies = [\"FullAWSAccess\"]\n";
+    let dir = policy_dir("quota", layout.as_bytes(), GUARD.as_bytes());
+    for name in ["g2", "g3", "g4", "g5"] {
+        dir.write(&format!("{name}.json"), GUARD.as_bytes());
+    }
+    let errors = PolicySet::load(&dir.0).unwrap_err();
+    let messages: Vec<String> = errors
+        .iter()
+        .map(|error| match error {
+            PolicySetError::Layout(problem) => problem.message.clone(),
+            other => panic!("a layout error expected: {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "the root has 6 SCPs attached; AWS Organizations attaches at most 5 to a root, OU \
+             or account",
+            "OU `a` names parent `b`, declared after it",
+            "OU `b` is declared twice",
+            "OU `c5` lies 6 levels deep; AWS Organizations nests OUs at most 5 deep under the root",
+        ]
+    );
+}
