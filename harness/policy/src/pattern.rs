@@ -9,7 +9,14 @@
 //!
 //! Patterns are compiled once when a policy is parsed. The common shapes (`*`, exact text, a
 //! prefix followed by `*`, and literal text between `*`s) get a fast path; matching never
-//! allocates.
+//! allocates, but for an ARN of more than [`FEW_COLONS`] colons against a pattern whose parts
+//! span colons.
+
+use std::collections::HashSet;
+
+/// How many colons an ARN may have before matching it against colon-spanning parts remembers
+/// its failures; a real ARN has five to seven.
+const FEW_COLONS: usize = 16;
 
 /// One element of a general pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -412,7 +419,13 @@ impl ArnGlob {
             return false;
         };
         if self.spanning.contains(&true) {
-            return self.matches_spanning(self.literal_parts, rest);
+            // Few colons, as in every real ARN, are tried without remembering failures, which
+            // would allocate; many colons could otherwise take time growing with their number
+            // to the power of the spanning parts.
+            if rest.bytes().filter(|byte| *byte == b':').count() <= FEW_COLONS {
+                return self.matches_spanning(self.literal_parts, rest, None);
+            }
+            return self.matches_spanning(self.literal_parts, rest, Some(&mut HashSet::new()));
         }
         for part in leading.iter().skip(self.literal_parts) {
             // A plain scan: the parts are a few bytes long, too short for `memchr` to pay off.
@@ -437,7 +450,34 @@ impl ArnGlob {
     /// its `*`s kept inside the part, and `v` is anything: so the part matches when it matches
     /// the text up to the next colon (its final `*` taking the rest of `u`), and the following
     /// parts may then start after that colon or after any later one.
-    fn matches_spanning(&self, index: usize, rest: &str) -> bool {
+    ///
+    /// `failed`, when given, holds the (part, text) pairs already found not to match, the text
+    /// by its length (it is always a suffix of the ARN), so that each is tried once.
+    fn matches_spanning(
+        &self,
+        index: usize,
+        rest: &str,
+        mut failed: Option<&mut HashSet<(usize, usize)>>,
+    ) -> bool {
+        if failed
+            .as_ref()
+            .is_some_and(|failed| failed.contains(&(index, rest.len())))
+        {
+            return false;
+        }
+        let matched = self.matches_spanning_once(index, rest, failed.as_deref_mut());
+        if !matched && let Some(failed) = failed {
+            failed.insert((index, rest.len()));
+        }
+        matched
+    }
+
+    fn matches_spanning_once(
+        &self,
+        index: usize,
+        rest: &str,
+        mut failed: Option<&mut HashSet<(usize, usize)>>,
+    ) -> bool {
         let (Some(part), Some(&spans)) = (self.parts.get(index), self.spanning.get(index)) else {
             return self
                 .parts
@@ -452,10 +492,13 @@ impl ArnGlob {
             return false;
         }
         if !spans {
-            return self.matches_spanning(index + 1, rest.get(colon + 1..).unwrap_or_default());
+            let after = rest.get(colon + 1..).unwrap_or_default();
+            return self.matches_spanning(index + 1, after, failed);
         }
-        rest.match_indices(':')
-            .any(|(at, _)| self.matches_spanning(index + 1, rest.get(at + 1..).unwrap_or_default()))
+        rest.match_indices(':').any(|(at, _)| {
+            let after = rest.get(at + 1..).unwrap_or_default();
+            self.matches_spanning(index + 1, after, failed.as_deref_mut())
+        })
     }
 }
 
@@ -726,5 +769,50 @@ mod tests {
         // Spanning from the account part into the resource part.
         let account_star = element("arn:aws:s3:::*:b/*");
         assert!(account_star.matches("arn:aws:s3:::x:y:b/k"));
+    }
+
+    /// Many colons are matched with remembered failures; the answer is the one the plain
+    /// recursion gives, and comes at once even for parts spanning hundreds of colons.
+    #[test]
+    fn arns_with_many_colons_match_as_with_few() {
+        let pattern = ArnGlob::new("arn:*:*:*:*:x", Spanning::SegmentEndStar).unwrap();
+        let many = format!("arn:aws:sqs:eu-central-1:111122223333:q{}", ":".repeat(350));
+        assert!(!pattern.matches(&many));
+        assert!(pattern.matches(&format!("{many}:x")));
+
+        let patterns = [
+            "arn:aws:*:*:*:secret/*",
+            "arn:*:s*:*:*:a*",
+            "arn:aws:*:*:1*:*b",
+        ];
+        let texts = [
+            "arn:aws:s3:::secret/k",
+            "arn:aws:s3:::a:b:c:secret/k",
+            "arn:aws:sqs:eu:1:a:b",
+            "arn:aws:sqs:eu:2:1:ab",
+            "arn:aws:s3:eu:1:x:y:z:a:b",
+        ];
+        for pattern in patterns {
+            let glob = ArnGlob::new(pattern, Spanning::SegmentEndStar).unwrap();
+            for text in texts {
+                let padded = format!("{text}{}", ":a".repeat(FEW_COLONS));
+                let with_memory = glob.matches(&padded);
+                let rest = padded
+                    .strip_prefix(glob.literal_head.as_str())
+                    .unwrap_or_default();
+                let plain = glob.matches_spanning(glob.literal_parts, rest, None);
+                assert_eq!(with_memory, plain, "`{pattern}` on `{padded}`");
+                assert_eq!(
+                    glob.matches(text),
+                    glob.matches_spanning(
+                        glob.literal_parts,
+                        text.strip_prefix(glob.literal_head.as_str())
+                            .unwrap_or_default(),
+                        Some(&mut HashSet::new())
+                    ),
+                    "`{pattern}` on `{text}`"
+                );
+            }
+        }
     }
 }
