@@ -94,8 +94,10 @@ pub fn parse_emulator_url(text: &str) -> Result<String, String> {
     if !is_host(host) {
         return refuse(&format!("`{host}` is not a host name or address"));
     }
+    // `u16::from_str` takes a leading `+`, which no URL has.
+    let digits = !port.is_empty() && port.bytes().all(|byte| byte.is_ascii_digit());
     match port.parse::<u16>() {
-        Ok(port) if port > 0 => Ok(text.to_string()),
+        Ok(port) if port > 0 && digits => Ok(text.to_string()),
         _ => refuse(&format!("`{port}` is not a port from 1 to 65535")),
     }
 }
@@ -195,6 +197,7 @@ mod tests {
             ("http://127.0.0.1", "it has no port"),
             ("http://127.0.0.1:", "it has no port"),
             ("http://127.0.0.1:0", "`0` is not a port from 1 to 65535"),
+            ("http://127.0.0.1:+5000", "`+5000` is not a port from 1 to 65535"),
             (
                 "http://127.0.0.1:70000",
                 "`70000` is not a port from 1 to 65535",

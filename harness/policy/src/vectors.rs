@@ -389,12 +389,31 @@ impl LineReader<'_> {
 
     /// Reports `id` if an earlier line has it, or remembers this line as its first use.
     fn unique_id(&mut self, id: &str, member: &Member) {
-        // An id names the vector in every line of the report, so it must show.
-        if id.trim().is_empty() {
+        // An id names the vector on one line of the report, so it must show, whole, on one
+        // line, and two ids that print alike must be equal.
+        let invisible = |c: char| {
+            c.is_whitespace() || c.is_control() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{FEFF}')
+        };
+        let problem = if id.chars().all(invisible) {
+            Some(("empty vector id", "no name"))
+        } else if id.chars().any(char::is_control) {
+            Some((
+                "vector id with a control character",
+                "a line break or other control character",
+            ))
+        } else if id.starts_with(invisible) || id.ends_with(invisible) {
+            Some((
+                "vector id with space around it",
+                "leading or trailing space",
+            ))
+        } else {
+            None
+        };
+        if let Some((message, label)) = problem {
             self.report(
-                "empty vector id",
+                message,
                 member.value.span,
-                "no name",
+                label,
                 Some("give the vector a short name, e.g. `\"deny-unencrypted-volume\"`".to_owned()),
             );
             return;

@@ -130,8 +130,10 @@ pub enum PolicySetError {
 
 /// A problem in the layout file, with its place.
 #[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("invalid layout file `{path}`: {message}")]
+#[error("invalid {what} `{path}`: {message}")]
 pub struct LayoutError {
+    /// What the file is: `layout file`, or `SCP` for a policy Organizations would refuse.
+    pub what: &'static str,
     /// The file.
     pub path: String,
     /// What is wrong.
@@ -288,6 +290,7 @@ fn parse_layout(path: &Path, text: &str) -> Result<Layout, Vec<PolicySetError>> 
     let display = path.display().to_string();
     let layout_error = |message: String, span: Option<SourceSpan>, help: Option<String>| {
         PolicySetError::Layout(Box::new(LayoutError {
+            what: "layout file",
             path: display.clone(),
             message,
             source_code: SourceText::new(display.clone(), text.to_string()),
@@ -536,6 +539,7 @@ fn load_document(dir: &Path, name: &str) -> Result<PolicyDocument, Vec<PolicySet
         .filter(|finding| finding.severity() == LintSeverity::Error)
         .map(|finding| {
             PolicySetError::Refused(Box::new(LayoutError {
+                what: "SCP",
                 path: source_name.clone(),
                 message: format!("AWS Organizations would refuse it: {}", finding.message()),
                 source_code: SourceText::new(source_name.clone(), text.clone()),

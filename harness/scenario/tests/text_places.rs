@@ -359,3 +359,21 @@ fn a_layout_aws_organizations_could_not_have_is_refused() {
         ]
     );
 }
+
+#[test]
+fn an_scp_organizations_would_refuse_is_named_as_an_scp() {
+    let twice = r#"{"Version": "2012-10-17", "Statement": [
+  {"Sid": "A", "Effect": "Deny", "Action": "ec2:*", "Resource": "*"},
+  {"Sid": "A", "Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}"#;
+    let dir = policy_dir("refused", LAYOUT.as_bytes(), twice.as_bytes());
+    let error = only_set_error(&dir.0);
+    assert!(matches!(error, PolicySetError::Refused(_)), "{error:?}");
+    let path = dir.0.join("guard.json");
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "invalid SCP `{}`: AWS Organizations would refuse it: duplicate `Sid` `A`",
+            path.display()
+        )
+    );
+}

@@ -510,7 +510,7 @@ fn a_resource_account_other_than_the_arns_is_refused() {
 
 #[test]
 fn an_empty_id_is_refused() {
-    for id in ["", "  "] {
+    for id in ["", "  ", "\u{200b}"] {
         let text = allowed_vector(id);
         let errors = errors(&text);
         assert_eq!(errors.len(), 1, "{errors:?}");
@@ -519,5 +519,19 @@ fn an_empty_id_is_refused() {
             errors[0].span().offset(),
             text.find(&format!("\"{id}\"")).unwrap()
         );
+    }
+}
+
+#[test]
+fn an_id_that_does_not_print_as_itself_on_one_line_is_refused() {
+    for (id, message) in [
+        ("x ", "vector id with space around it"),
+        (" x", "vector id with space around it"),
+        ("a\\nb", "vector id with a control character"),
+        ("a\\u0007", "vector id with a control character"),
+    ] {
+        let errors = errors(&allowed_vector(id));
+        assert_eq!(errors.len(), 1, "{id}: {errors:?}");
+        assert_eq!(errors[0].message(), message, "{id}");
     }
 }
