@@ -171,7 +171,9 @@ impl Condition {
             .map(|value| match &value.operand {
                 Operand::Ready(_) => format!("`{}`", value.text),
                 Operand::Variables(template) => match template.resolve(context) {
-                    Some(pieces) => format!("`{}` = `{}`", value.text, variables::join(&pieces)),
+                    Some(pieces) => {
+                        format!("`{}` = `{}`", value.text, variables::display(&pieces))
+                    }
                     None => format!("`{}` (unresolved)", value.text),
                 },
             })

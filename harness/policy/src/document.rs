@@ -384,8 +384,8 @@ impl ResourceElement {
     }
 
     /// Each pattern with policy variables, as written and with its variables replaced by their
-    /// values in `context`, or `None` when one cannot be resolved (so the pattern matches
-    /// nothing).
+    /// values in `context` (a literal `*` or `?` written as its escape, `${*}` or `${?}`), or
+    /// `None` when one cannot be resolved (so the pattern matches nothing).
     pub fn resolved_patterns(&self, context: &Context) -> Vec<(&str, Option<String>)> {
         self.0
             .patterns
@@ -396,7 +396,7 @@ impl ResourceElement {
                     text.as_str(),
                     template
                         .resolve(context)
-                        .map(|pieces| crate::variables::join(&pieces)),
+                        .map(|pieces| crate::variables::display(&pieces)),
                 )),
             })
             .collect()

@@ -103,6 +103,28 @@ pub(crate) fn join(pieces: &[PatternText<'_>]) -> String {
         .collect()
 }
 
+/// The text of resolved pieces for an explanation: a `*` or `?` that is literal (from `${*}`,
+/// `${?}` or a variable's value) is written as its escape, so that it does not read as a
+/// wildcard.
+pub(crate) fn display(pieces: &[PatternText<'_>]) -> String {
+    let mut shown = String::new();
+    for piece in pieces {
+        match piece {
+            PatternText::Wild(text) => shown.push_str(text),
+            PatternText::Literal(text) => {
+                for c in text.chars() {
+                    match c {
+                        '*' => shown.push_str("${*}"),
+                        '?' => shown.push_str("${?}"),
+                        _ => shown.push(c),
+                    }
+                }
+            }
+        }
+    }
+    shown
+}
+
 fn flush(plain: &mut String, pieces: &mut Vec<Piece>) {
     if !plain.is_empty() {
         pieces.push(Piece::Text(std::mem::take(plain)));
@@ -193,5 +215,16 @@ mod tests {
                 PatternText::Literal("$"),
             ]
         );
+    }
+
+    #[test]
+    fn literal_wildcards_are_displayed_as_their_escapes() {
+        let pieces = [
+            PatternText::Wild("a/*"),
+            PatternText::Literal("*x?"),
+            PatternText::Wild("?"),
+        ];
+        assert_eq!(display(&pieces), "a/*${*}x${?}?");
+        assert_eq!(join(&pieces), "a/**x??");
     }
 }
