@@ -10,6 +10,7 @@ use scpcheck_policy::{
     SourceText, decode_utf8, lint_scp,
 };
 use serde::Deserialize;
+use toml::Spanned;
 
 /// The name of the AWS-managed policy that allows everything.
 pub const FULL_AWS_ACCESS: &str = "FullAWSAccess";
@@ -154,11 +155,19 @@ impl PolicySet {
     pub fn load(dir: &Path) -> Result<PolicySet, Vec<PolicySetError>> {
         let layout_path = dir.join(LAYOUT_FILE);
         let layout_text = read(&layout_path).map_err(|error| vec![error])?;
-        let layout = parse_layout(&layout_path, &layout_text)?;
+        let (layout, mut errors) = parse_layout(&layout_path, &layout_text)?;
 
+        // The policies are read even when the layout's content has problems, so that theirs
+        // are reported in the same pass; a name the layout check refused is left out.
         let mut documents = BTreeMap::new();
-        let mut errors = Vec::new();
+        let readable = |name: &str| {
+            name == FULL_AWS_ACCESS
+                || (is_policy_name(name) && dir.join(format!("{name}.json")).is_file())
+        };
         for name in layout.policy_names() {
+            if !readable(&name) {
+                continue;
+            }
             match load_document(dir, &name) {
                 Ok(document) => {
                     documents.insert(name, document);
@@ -286,7 +295,59 @@ fn read(path: &Path) -> Result<String, PolicySetError> {
     decode_utf8(&display, bytes).map_err(|problem| PolicySetError::NotUtf8(Box::new(problem)))
 }
 
-fn parse_layout(path: &Path, text: &str) -> Result<Layout, Vec<PolicySetError>> {
+/// Where each value of a layout is in its file, read alongside the layout so that a problem
+/// underlines the very value it is about, not another one with the same text.
+#[derive(Deserialize)]
+struct Places {
+    root: LevelPlaces,
+    #[serde(default)]
+    organizational_unit: Vec<UnitPlaces>,
+    account: AccountPlaces,
+}
+
+#[derive(Deserialize)]
+struct LevelPlaces {
+    policies: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+struct UnitPlaces {
+    name: Spanned<String>,
+    parent: Option<Spanned<String>>,
+    policies: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+struct AccountPlaces {
+    organizational_unit: Option<Spanned<String>>,
+    policies: Vec<Spanned<String>>,
+}
+
+impl Places {
+    /// The policy names of every level, root first and account last, with their places.
+    fn levels(&self) -> Vec<&[Spanned<String>]> {
+        let mut levels: Vec<&[Spanned<String>]> = vec![&self.root.policies];
+        levels.extend(
+            self.organizational_unit
+                .iter()
+                .map(|unit| unit.policies.as_slice()),
+        );
+        levels.push(&self.account.policies);
+        levels
+    }
+}
+
+/// The span of a value read with its place.
+fn place(value: &Spanned<String>) -> Option<SourceSpan> {
+    Some(SourceSpan::from(value.span()))
+}
+
+/// Reads the layout; `Err` when it cannot be read at all, else the layout with the problems of
+/// its content.
+fn parse_layout(
+    path: &Path,
+    text: &str,
+) -> Result<(Layout, Vec<PolicySetError>), Vec<PolicySetError>> {
     let display = path.display().to_string();
     let layout_error = |message: String, span: Option<SourceSpan>, help: Option<String>| {
         PolicySetError::Layout(Box::new(LayoutError {
@@ -306,25 +367,40 @@ fn parse_layout(path: &Path, text: &str) -> Result<Layout, Vec<PolicySetError>> 
         vec![layout_error(error.message().to_string(), span, None)]
     })?;
 
+    // The layout has just been read, so reading it again with places succeeds too.
+    let places: Places = toml::from_str(text)
+        .map_err(|error| vec![layout_error(error.message().to_string(), None, None)])?;
+
     // Every problem of the layout's content is reported at once.
-    let mut problems = check_policy_names(&layout, path, text);
-    problems.extend(check_every_level_has_a_policy(&layout, text));
-    problems.extend(check_attachment_quota(&layout, text));
-    problems.extend(check_units(&layout, text));
-    if let Some(unit) = &layout.account.organizational_unit
-        && layout.unit(unit).is_none()
+    let mut problems = check_policy_names(&places, path);
+    problems.extend(check_every_level_has_a_policy(&places, text));
+    problems.extend(check_attachment_quota(&places));
+    problems.extend(check_units(&places));
+    if let Some(unit) = &places.account.organizational_unit
+        && layout.unit(unit.get_ref()).is_none()
     {
-        let message = format!("the account is placed in an unknown OU `{unit}`");
+        let message = format!(
+            "the account is placed in an unknown OU `{}`",
+            unit.get_ref()
+        );
         let help = Some("declare it as an `[[organizational_unit]]` table".to_string());
-        problems.push((message, find_span(text, unit), help));
+        problems.push((message, place(unit), help));
     }
-    if problems.is_empty() {
-        return Ok(layout);
-    }
-    Err(problems
+    let problems = problems
         .into_iter()
         .map(|(message, span, help)| layout_error(message, span, help))
-        .collect())
+        .collect();
+    Ok((layout, problems))
+}
+
+/// Whether `name` can name a policy file beside the layout: letters, digits, `-`, `_` and `.`,
+/// not starting with `.` (so no path).
+fn is_policy_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 type NameProblem = (String, Option<SourceSpan>, Option<String>);
@@ -332,35 +408,24 @@ type NameProblem = (String, Option<SourceSpan>, Option<String>);
 /// AWS Organizations User Guide, orgs_manage_policies_scps_attach.html: while SCPs are enabled,
 /// every root, OU and account has at least one SCP attached (the last one cannot be detached),
 /// so a layout level without a policy describes no organization AWS can have.
-fn check_every_level_has_a_policy(layout: &Layout, text: &str) -> Vec<NameProblem> {
+fn check_every_level_has_a_policy(places: &Places, text: &str) -> Vec<NameProblem> {
     let header = |table: &str| {
         text.find(table)
             .map(|start| SourceSpan::from(start..start + table.len()))
     };
-    let mut levels = vec![(
-        "the root".to_owned(),
-        &layout.root.policies,
-        header("[root]"),
-    )];
-    for unit in &layout.organizational_unit {
-        let what = format!("OU `{}`", unit.name);
-        // The OU's own table names it before any reference to it does, in a layout written
-        // parents first.
-        let quoted = format!("\"{}\"", unit.name);
-        let span = text
-            .find(&quoted)
-            .map(|start| SourceSpan::from(start..start + quoted.len()));
-        levels.push((what, &unit.policies, span));
-    }
-    levels.push((
-        "the account".to_owned(),
-        &layout.account.policies,
-        header("[account]"),
-    ));
+    let mut levels = vec![("the root".to_owned(), header("[root]"))];
+    levels.extend(
+        places
+            .organizational_unit
+            .iter()
+            .map(|unit| (format!("OU `{}`", unit.name.get_ref()), place(&unit.name))),
+    );
+    levels.push(("the account".to_owned(), header("[account]")));
     levels
         .into_iter()
-        .filter(|(_, policies, _)| policies.is_empty())
-        .map(|(what, _, span)| {
+        .zip(places.levels())
+        .filter(|(_, policies)| policies.is_empty())
+        .map(|((what, span), _)| {
             (
                 format!("{what} has no policy attached"),
                 span,
@@ -382,27 +447,27 @@ const MAX_SCPS_PER_TARGET: usize = 5;
 /// The same page: OUs nest at most five deep under the root.
 const MAX_OU_DEPTH: usize = 5;
 
-fn check_attachment_quota(layout: &Layout, text: &str) -> Vec<NameProblem> {
-    let mut levels = vec![("the root".to_owned(), &layout.root.policies)];
-    levels.extend(
-        layout
+fn check_attachment_quota(places: &Places) -> Vec<NameProblem> {
+    let mut names = vec!["the root".to_owned()];
+    names.extend(
+        places
             .organizational_unit
             .iter()
-            .map(|unit| (format!("OU `{}`", unit.name), &unit.policies)),
+            .map(|unit| format!("OU `{}`", unit.name.get_ref())),
     );
-    levels.push(("the account".to_owned(), &layout.account.policies));
-    levels
+    names.push("the account".to_owned());
+    names
         .into_iter()
+        .zip(places.levels())
         .filter(|(_, policies)| policies.len() > MAX_SCPS_PER_TARGET)
         .map(|(what, policies)| {
-            let sixth = policies.get(MAX_SCPS_PER_TARGET).map(String::as_str);
             (
                 format!(
                     "{what} has {} SCPs attached; AWS Organizations attaches at most \
                      {MAX_SCPS_PER_TARGET} to a root, OU or account",
                     policies.len()
                 ),
-                sixth.and_then(|name| find_span(text, name)),
+                policies.get(MAX_SCPS_PER_TARGET).and_then(place),
                 Some(
                     "attach some of them at another level of the account's path (the root, a \
                      parent OU or the account), or merge SCPs into one document"
@@ -415,36 +480,41 @@ fn check_attachment_quota(layout: &Layout, text: &str) -> Vec<NameProblem> {
 
 /// Each OU is named once, names a parent declared before it (so the OUs form a tree), and lies
 /// at most [`MAX_OU_DEPTH`] deep.
-fn check_units(layout: &Layout, text: &str) -> Vec<NameProblem> {
+fn check_units(places: &Places) -> Vec<NameProblem> {
     let mut problems = Vec::new();
     let mut depths: BTreeMap<&str, usize> = BTreeMap::new();
-    for unit in &layout.organizational_unit {
-        if depths.contains_key(unit.name.as_str()) {
+    let declared = |name: &str| {
+        places
+            .organizational_unit
+            .iter()
+            .any(|unit| unit.name.get_ref() == name)
+    };
+    for unit in &places.organizational_unit {
+        let name = unit.name.get_ref();
+        if depths.contains_key(name.as_str()) {
             problems.push((
-                format!("OU `{}` is declared twice", unit.name),
-                find_span(text, &unit.name),
+                format!("OU `{name}` is declared twice"),
+                place(&unit.name),
                 Some("give each `[[organizational_unit]]` its own name".to_owned()),
             ));
             continue;
         }
         let depth = match &unit.parent {
             None => 1,
-            Some(parent) => match depths.get(parent.as_str()) {
+            Some(parent) => match depths.get(parent.get_ref().as_str()) {
                 Some(depth) => depth + 1,
                 None => {
-                    let declared_later = layout.unit(parent).is_some();
+                    let parent_name = parent.get_ref();
+                    let declared_later = declared(parent_name);
                     let message = if declared_later {
-                        format!(
-                            "OU `{}` names parent `{parent}`, declared after it",
-                            unit.name
-                        )
+                        format!("OU `{name}` names parent `{parent_name}`, declared after it")
                     } else {
-                        format!("OU `{}` names an unknown parent `{parent}`", unit.name)
+                        format!("OU `{name}` names an unknown parent `{parent_name}`")
                     };
                     let help = declared_later.then(|| {
                         "declare each OU after its parent, so that the OUs form a tree".to_owned()
                     });
-                    problems.push((message, find_span(text, parent), help));
+                    problems.push((message, place(parent), help));
                     continue;
                 }
             },
@@ -452,48 +522,39 @@ fn check_units(layout: &Layout, text: &str) -> Vec<NameProblem> {
         if depth > MAX_OU_DEPTH {
             problems.push((
                 format!(
-                    "OU `{}` lies {depth} levels deep; AWS Organizations nests OUs at most \
-                     {MAX_OU_DEPTH} deep under the root",
-                    unit.name
+                    "OU `{name}` lies {depth} levels deep; AWS Organizations nests OUs at most \
+                     {MAX_OU_DEPTH} deep under the root"
                 ),
-                find_span(text, &unit.name),
+                place(&unit.name),
                 None,
             ));
         }
-        depths.insert(&unit.name, depth);
+        depths.insert(name, depth);
     }
     problems
 }
 
 /// Every attached name must be `FullAWSAccess` or the stem of a `.json` file beside the layout
 /// file (letters, digits, `-`, `_`, `.`; no path), attached at most once per level.
-fn check_policy_names(layout: &Layout, path: &Path, text: &str) -> Vec<NameProblem> {
+fn check_policy_names(places: &Places, path: &Path) -> Vec<NameProblem> {
     let mut problems = Vec::new();
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    let mut levels: Vec<&[String]> = vec![&layout.root.policies];
-    levels.extend(
-        layout
-            .organizational_unit
-            .iter()
-            .map(|unit| unit.policies.as_slice()),
-    );
-    levels.push(&layout.account.policies);
-    for names in levels {
-        for (index, name) in names.iter().enumerate() {
-            let plain = !name.is_empty()
-                && !name.starts_with('.')
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-            if !plain {
+    for names in places.levels() {
+        for (index, spanned) in names.iter().enumerate() {
+            let name = spanned.get_ref();
+            if !is_policy_name(name) {
                 let message = format!("`{name}` is not a policy name");
                 let help = "name a file `<name>.json` beside the layout file, without a path";
-                problems.push((message, find_span(text, name), Some(help.to_string())));
+                problems.push((message, place(spanned), Some(help.to_string())));
                 continue;
             }
-            if names.iter().take(index).any(|earlier| earlier == name) {
+            if names
+                .iter()
+                .take(index)
+                .any(|earlier| earlier.get_ref() == name)
+            {
                 let message = format!("`{name}` is attached twice to the same target");
-                problems.push((message, find_span(text, name), None));
+                problems.push((message, place(spanned), None));
                 continue;
             }
             let file = dir.join(format!("{name}.json"));
@@ -503,17 +564,11 @@ fn check_policy_names(layout: &Layout, path: &Path, text: &str) -> Vec<NameProbl
                     "policies are `<name>.json` files beside `{LAYOUT_FILE}`, \
                      or `{FULL_AWS_ACCESS}`"
                 );
-                problems.push((message, find_span(text, name), Some(help)));
+                problems.push((message, place(spanned), Some(help)));
             }
         }
     }
     problems
-}
-
-fn find_span(text: &str, quoted: &str) -> Option<SourceSpan> {
-    let needle = format!("\"{quoted}\"");
-    text.rfind(&needle)
-        .map(|start| SourceSpan::from(start..start + needle.len()))
 }
 
 fn load_document(dir: &Path, name: &str) -> Result<PolicyDocument, Vec<PolicySetError>> {

@@ -377,3 +377,41 @@ fn an_scp_organizations_would_refuse_is_named_as_an_scp() {
         )
     );
 }
+
+#[test]
+fn a_problem_underlines_its_own_value_when_another_has_the_same_text() {
+    let layout = "[root]\npolicies = [\"FullAWSAccess\", \"FullAWSAccess\"]\n\n\
+                  [account]\nname = \"a\"\npolicies = [\"FullAWSAccess\", \"guard\"]\n";
+    let dir = policy_dir("same-text", layout.as_bytes(), GUARD.as_bytes());
+    let error = only_set_error(&dir.0);
+    let PolicySetError::Layout(problem) = &error else {
+        panic!("a layout error expected: {error:?}");
+    };
+    assert_eq!(
+        problem.message,
+        "`FullAWSAccess` is attached twice to the same target"
+    );
+    let second = layout.find(", \"FullAWSAccess\"").unwrap() + 2;
+    assert_eq!(
+        problem.span,
+        Some(SourceSpan::from(second..second + "\"FullAWSAccess\"".len()))
+    );
+}
+
+#[test]
+fn a_policy_with_problems_is_reported_with_those_of_the_layout() {
+    let layout = "[root]\npolicies = [\"FullAWSAccess\", \"guard\", \"missing\"]\n\n\
+                  [account]\nname = \"a\"\npolicies = [\"FullAWSAccess\"]\n";
+    let dir = policy_dir("both", layout.as_bytes(), b"{\"Version\": \"2012-10-17\",}");
+    let errors = PolicySet::load(&dir.0).unwrap_err();
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(
+        matches!(&errors[0], PolicySetError::Layout(problem)
+            if problem.message.starts_with("no policy file")),
+        "{errors:#?}"
+    );
+    assert!(
+        matches!(&errors[1], PolicySetError::Policy { name, .. } if name == "guard"),
+        "{errors:#?}"
+    );
+}
