@@ -889,7 +889,30 @@ fn lint_reports_a_directory_without_policies_and_goes_on_with_the_others() {
         "{out}"
     );
     assert!(
-        out.ends_with("\n2 files checked: 1 error, 0 warnings\n"),
+        out.ends_with("\n1 file checked: 1 error, 0 warnings\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn lint_reports_a_link_to_nothing_in_a_directory() {
+    let dir = std::env::temp_dir().join(format!("scpcheck-lint-link-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let link = dir.join("gone.json");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(dir.join("no-such-target.json"), &link).unwrap();
+    let output = scpcheck(&["lint", dir.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&link);
+    let _ = std::fs::remove_dir(&dir);
+
+    assert_eq!(code(&output), exit_codes::INVALID_INPUT);
+    let out = stdout(&output);
+    assert!(
+        out.starts_with(&format!("error: cannot read `{}`: ", link.display())),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("\n1 file checked: 1 error, 0 warnings\n"),
         "{out}"
     );
 }

@@ -67,12 +67,17 @@ pub fn run(args: &LintArgs) -> i32 {
     let terminal = std::io::stdout().is_terminal();
     let mut tally = Tally::default();
     for file in &files {
-        let read = match file {
-            Ok(file) => read_text(file).map(|text| (file, text)),
-            Err(message) => Err(message.clone()),
+        let file = match file {
+            Ok(file) => file,
+            Err(message) => {
+                // A directory without policies is an error, but no file was checked.
+                print_stdout(&format!("error: {message}\n"));
+                tally.errors += 1;
+                continue;
+            }
         };
-        match read {
-            Ok((file, text)) => lint_file(file, text, &options, terminal, &mut tally),
+        match read_text(file) {
+            Ok(text) => lint_file(file, text, &options, terminal, &mut tally),
             Err(message) => {
                 // A file that cannot be read counts as checked, with one error, reported with
                 // the findings so that the report on stdout is complete.
@@ -115,7 +120,12 @@ fn policy_files(paths: &[PathBuf]) -> Vec<Result<PathBuf, String>> {
         let mut found: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|entry| entry.path())
-            .filter(|file| file.is_file() && file.extension().is_some_and(|ext| ext == "json"))
+            // A link to nothing is kept, so that it is reported as unreadable like any other
+            // file that cannot be read, rather than left out without a word.
+            .filter(|file| {
+                let dangling = !file.exists() && file.is_symlink();
+                (file.is_file() || dangling) && file.extension().is_some_and(|ext| ext == "json")
+            })
             .collect();
         if found.is_empty() {
             files.push(Err(format!(
