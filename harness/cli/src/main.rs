@@ -155,13 +155,8 @@ fn run_command(args: RunArgs) -> i32 {
             region: args.region.clone(),
         },
     };
-    say!(
-        "scpcheck run: seed {seed} (rerun with `--seed {seed}`), {cases} case{plural} per \
-         operation",
-        cases = args.cases,
-        plural = if args.cases == 1 { "" } else { "s" },
-    );
-
+    // Arguments that do not go together, and an `--out` that cannot be written, are refused
+    // before the run announces itself.
     if args.emulator_url.is_some() && args.target == TargetKind::Reference {
         scpcheck_cli::report!("error: `--emulator-url` is for `--target emulator`");
         scpcheck_cli::report!(
@@ -178,6 +173,13 @@ fn run_command(args: RunArgs) -> i32 {
         );
         return exit_codes::INVALID_INPUT;
     }
+    say!(
+        "scpcheck run: seed {seed} (rerun with `--seed {seed}`), {cases} case{plural} per \
+         operation",
+        cases = args.cases,
+        plural = if args.cases == 1 { "" } else { "s" },
+    );
+
     let inputs = match run::load_inputs(&config) {
         Ok(inputs) => inputs,
         Err(error) => return report_error(&error),

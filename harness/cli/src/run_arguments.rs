@@ -197,7 +197,10 @@ mod tests {
             ("http://127.0.0.1", "it has no port"),
             ("http://127.0.0.1:", "it has no port"),
             ("http://127.0.0.1:0", "`0` is not a port from 1 to 65535"),
-            ("http://127.0.0.1:+5000", "`+5000` is not a port from 1 to 65535"),
+            (
+                "http://127.0.0.1:+5000",
+                "`+5000` is not a port from 1 to 65535",
+            ),
             (
                 "http://127.0.0.1:70000",
                 "`70000` is not a port from 1 to 65535",
