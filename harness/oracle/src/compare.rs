@@ -252,9 +252,10 @@ impl Comparison<'_> {
                         .map(|departure| departure.name())
                         .collect();
                     let names = names.join(" + ");
+                    let request = serde_json::to_string(&case.oracle_request());
                     tracing::trace!(
                         departures = %names,
-                        request = %serde_json::to_string(&case.oracle_request()).unwrap_or_default(),
+                        request = %request.unwrap_or_default(),
                         "disagreement explained by known departures"
                     );
                     *self.report.known.entry(names).or_default() += 1;

@@ -19,10 +19,11 @@
 //! A key present without a value, that is with no values or with only empty strings, is a null
 //! data set: `Null` treats it as absent, the set prefixes as an empty set (`ForAllValues` true,
 //! `ForAnyValue` false, `IfExists` or not, since the key is present), other operators compare
-//! it as it is. IAM User Guide, reference_policies_condition-single-vs-multi-valued-context-keys.html:
-//! `ForAllValues` is also true when the key's value resolves to a null data set, an empty
-//! string for one; reference_policies_condition_examples-multi-valued-context-keys.html: `Null`
-//! with `false` keeps a missing key and a key with empty values from satisfying `ForAllValues`.
+//! it as it is. IAM User Guide,
+//! reference_policies_condition-single-vs-multi-valued-context-keys.html: `ForAllValues` is also
+//! true when the key's value resolves to a null data set, an empty string for one;
+//! reference_policies_condition_examples-multi-valued-context-keys.html: `Null` with `false`
+//! keeps a missing key and a key with empty values from satisfying `ForAllValues`.
 
 use std::slice;
 

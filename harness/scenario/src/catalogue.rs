@@ -497,7 +497,8 @@ mod tests {
         let help = miette::Diagnostic::help(&error).unwrap().to_string();
         assert_eq!(
             help,
-            "parameters of `ec2:CreateVolume`: `encrypted`, `volume_type`, `size`, `iops`, `transport`"
+            "parameters of `ec2:CreateVolume`: `encrypted`, `volume_type`, `size`, `iops`, \
+             `transport`"
         );
     }
 
