@@ -291,3 +291,31 @@ fn a_scenario_serializes_with_its_rules_as_written() {
         serde_json::json!(["https"])
     );
 }
+
+/// The table of operations in `scenarios/README.md` names every operation of the catalogue,
+/// and each with every parameter a scenario may declare and its type, so the two cannot drift.
+#[test]
+fn the_scenarios_readme_lists_the_catalogue() {
+    use scpcheck_scenario::catalogue::{ParamType, operations};
+
+    let readme = std::fs::read_to_string(scenarios_dir().join("README.md")).unwrap();
+    for operation in operations() {
+        let row = readme
+            .lines()
+            .find(|line| line.starts_with('|') && line.contains(&format!("`{}`", operation.name)))
+            .unwrap_or_else(|| panic!("no table row names `{}`", operation.name));
+        for param in operation.params.iter().filter(|param| !param.is_id) {
+            let kind = match param.param_type {
+                ParamType::Bool => "bool",
+                ParamType::Int => "integer",
+                ParamType::Str => "string",
+            };
+            assert!(
+                row.contains(&format!("`{}` ({kind}", param.name)),
+                "`{}`: `{}` ({kind}) missing from: {row}",
+                operation.name,
+                param.name
+            );
+        }
+    }
+}
