@@ -299,26 +299,32 @@ fn condition_line(condition: &Condition, holds: bool, request: &Request) -> Stri
     if condition.reads_as_no_value(&request.context) {
         let _ = write!(line, " (no value)");
     }
-    let unreadable: Vec<&str> = condition
+    // Which values cannot be read, the policy's or the request's, is said apart: either way
+    // they match nothing.
+    let form = condition.operator().base.value_form();
+    let policy_values: Vec<String> = condition
         .unreadable_values()
-        .map(|(text, _)| text)
-        .chain(
-            condition
-                .found(&request.context)
-                .map(|found| condition.unreadable_found(found))
-                .unwrap_or_default(),
-        )
+        .map(|(text, _)| format!("`{text}`"))
         .collect();
-    if !unreadable.is_empty() {
+    if !policy_values.is_empty() {
         let _ = write!(
             line,
-            " (not {}, so matching nothing: {})",
-            condition.operator().base.value_form(),
-            unreadable
-                .iter()
-                .map(|value| format!("`{value}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            " (policy value {} not {form}, so matching nothing)",
+            policy_values.join(", ")
+        );
+    }
+    let request_values: Vec<String> = condition
+        .found(&request.context)
+        .map(|found| condition.unreadable_found(found))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|text| format!("`{text}`"))
+        .collect();
+    if !request_values.is_empty() {
+        let _ = write!(
+            line,
+            " (request value {} not {form}, so matching nothing)",
+            request_values.join(", ")
         );
     }
     let _ = write!(line, ": {holds}");

@@ -599,7 +599,7 @@ impl LineReader<'_> {
                 self.report(
                     format!("invalid request {field} `{text}`: {problem}"),
                     member.value.span,
-                    format!("not a {field} of a request"),
+                    format!("not the {field} of a request"),
                     None,
                 );
                 None

@@ -173,9 +173,10 @@ fn empty_and_unreadable_values_are_explained() {
     );
     assert!(
         explanation.contains(
-            "condition NumericGreaterThan `ec2:VolumeSize` [`100`, `1e3`]: found `big` (not a \
-             decimal number such as `5` or `-1.25`, without an exponent, so matching nothing: \
-             `1e3`, `big`): false"
+            "condition NumericGreaterThan `ec2:VolumeSize` [`100`, `1e3`]: found `big` (policy \
+             value `1e3` not a decimal number such as `5` or `-1.25`, without an exponent, so \
+             matching nothing) (request value `big` not a decimal number such as `5` or \
+             `-1.25`, without an exponent, so matching nothing): false"
         ),
         "{explanation}"
     );
