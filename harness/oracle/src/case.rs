@@ -8,7 +8,7 @@ use std::sync::Arc;
 use scpcheck_policy::{
     AttachedPolicy, Context, ContextValue, Decision, Effect, EvaluationReason, LevelKind, OrgLevel,
     Organization, Policy, PolicyErrors, PolicyKind, Request, ResourcePolicy, ResourcePolicyError,
-    evaluate, scp_decision,
+    arn_account, evaluate, scp_decision,
 };
 use serde_json::{Map, Value, json};
 
@@ -336,13 +336,9 @@ impl Case {
     /// The account that owns the requested resource: the resource policy's owner, else the
     /// account in the resource's ARN, else the caller's account, as the evaluator takes it.
     pub fn resource_account(&self) -> &str {
-        let in_arn =
-            self.resource.split(':').nth(4).filter(|account| {
-                account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())
-            });
         match self.resource_policy() {
             Some(resource) => resource.owner.id(),
-            None => in_arn.unwrap_or_else(|| self.principal.account()),
+            None => arn_account(&self.resource).unwrap_or_else(|| self.principal.account()),
         }
     }
 

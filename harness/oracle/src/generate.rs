@@ -7,7 +7,7 @@ use proptest::collection::vec;
 use proptest::option;
 use proptest::prelude::*;
 use proptest::sample::select;
-use scpcheck_policy::{Effect, PrincipalType};
+use scpcheck_policy::{Effect, PrincipalType, arn_account};
 
 use crate::case::{
     Case, ConditionDocument, Element, KeyValue, Level, Permissions, PolicyDocument, Principal,
@@ -86,7 +86,7 @@ pub fn all_policies_case() -> impl Strategy<Value = Case> {
                 if let Some(resource_policy) = permissions.resource_policy.as_mut()
                     && let Some(named) = Account::ALL
                         .into_iter()
-                        .find(|account| resource.split(':').nth(4) == Some(account.id()))
+                        .find(|account| arn_account(resource) == Some(account.id()))
                 {
                     resource_policy.owner = named;
                 }

@@ -16,7 +16,7 @@
 //! policy that allows nothing when it has none; two are written as `identity_policies`, which
 //! again has to be reduced by hand), and its resource-based policy with `resource_account`.
 
-use scpcheck_policy::{Decision, Effect};
+use scpcheck_policy::{Decision, Effect, arn_account};
 use serde_json::{Map, Value, json};
 
 use crate::case::{Case, Element, Level, PolicyDocument, Principal, Scp, StatementDocument};
@@ -150,9 +150,7 @@ pub fn unsettled_vector(
 
 /// The account the case's resource ARN names, when that is not the caller's.
 fn other_account(case: &Case) -> Option<&str> {
-    let account = case.resource.split(':').nth(4)?;
-    let named = account.len() == 12 && account.bytes().all(|byte| byte.is_ascii_digit());
-    (named && account != case.principal.account()).then_some(account)
+    arn_account(&case.resource).filter(|account| *account != case.principal.account())
 }
 
 /// A resource-based policy that grants everything to every principal of `account` that its

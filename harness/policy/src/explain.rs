@@ -302,30 +302,23 @@ fn condition_line(condition: &Condition, holds: bool, request: &Request) -> Stri
     // Which values cannot be read, the policy's or the request's, is said apart: either way
     // they match nothing.
     let form = condition.operator().base.value_form();
-    let policy_values: Vec<String> = condition
+    let policy_values: Vec<&str> = condition
         .unreadable_values()
-        .map(|(text, _)| format!("`{text}`"))
+        .map(|(text, _)| text)
         .collect();
-    if !policy_values.is_empty() {
-        let _ = write!(
-            line,
-            " (policy value {} not {form}, so matching nothing)",
-            policy_values.join(", ")
-        );
-    }
-    let request_values: Vec<String> = condition
+    let request_values = condition
         .found(&request.context)
         .map(|found| condition.unreadable_found(found))
-        .unwrap_or_default()
-        .into_iter()
-        .map(|text| format!("`{text}`"))
-        .collect();
-    if !request_values.is_empty() {
-        let _ = write!(
-            line,
-            " (request value {} not {form}, so matching nothing)",
-            request_values.join(", ")
-        );
+        .unwrap_or_default();
+    for (side, values) in [("policy", policy_values), ("request", request_values)] {
+        if !values.is_empty() {
+            let values: Vec<String> = values.iter().map(|value| format!("`{value}`")).collect();
+            let _ = write!(
+                line,
+                " ({side} value {} not {form}, so matching nothing)",
+                values.join(", ")
+            );
+        }
     }
     let _ = write!(line, ": {holds}");
     line

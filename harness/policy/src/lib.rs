@@ -44,6 +44,6 @@ pub use organization::{
 };
 pub use principal::{PrincipalElement, PrincipalMatch, PrincipalType};
 pub use request::{
-    Caller, Context, ContextValue, Request, check_action, check_context_key, check_resource,
-    read_caller,
+    Caller, Context, ContextValue, Request, arn_account, check_action, check_context_key,
+    check_resource, read_caller,
 };

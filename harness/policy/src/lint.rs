@@ -11,7 +11,7 @@ use miette::{Diagnostic, LabeledSpan, SourceSpan};
 
 use crate::document::{Effect, Policy, PolicyVersion, Statement};
 use crate::error::{LineIndex, SourceLocation, SourceProblem, span};
-use crate::operator::{BaseOperator, SetQualifier};
+use crate::operator::{BaseOperator, Operator, SetQualifier};
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -431,7 +431,10 @@ impl Lint<'_> {
                     ),
                     Some(format!(
                         "write `{}` without the set operator",
-                        operator_without_set(&operator.to_string())
+                        Operator {
+                            set: None,
+                            ..operator
+                        }
                     )),
                 ),
                 _ => {}
@@ -625,13 +628,6 @@ impl Lint<'_> {
             );
         }
     }
-}
-
-/// The operator's name without its `ForAllValues:` or `ForAnyValue:` prefix.
-fn operator_without_set(operator: &str) -> &str {
-    operator
-        .split_once(':')
-        .map_or(operator, |(_, without)| without)
 }
 
 /// Whether a global condition key (`aws:`) is multivalued, or `None` for a key this table does

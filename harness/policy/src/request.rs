@@ -77,18 +77,22 @@ pub struct Request {
     pub context: Context,
 }
 
+/// The account an ARN names (its fifth part), if it names one: twelve digits. S3 ARNs name
+/// none, and AWS managed policies (`arn:aws:iam::aws:policy/…`) belong to no account of a
+/// customer.
+///
+/// IAM User Guide, reference-arns.html: `arn:partition:service:region:account-id:…`, where some
+/// services leave the account out.
+pub fn arn_account(arn: &str) -> Option<&str> {
+    arn.split(':')
+        .nth(4)
+        .filter(|account| account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
+}
+
 impl Request {
-    /// The account in the resource's ARN (its fifth part), if it names one: twelve digits. S3
-    /// ARNs name none, and AWS managed policies (`arn:aws:iam::aws:policy/…`) belong to no
-    /// account of a customer.
-    ///
-    /// IAM User Guide, reference-arns.html: `arn:partition:service:region:account-id:…`, where
-    /// some services leave the account out.
+    /// The account the resource's ARN names, if it names one (see [`arn_account`]).
     pub fn resource_account(&self) -> Option<&str> {
-        self.resource
-            .split(':')
-            .nth(4)
-            .filter(|account| account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
+        arn_account(&self.resource)
     }
 
     /// Checks `account`, given as the owner of the resource, against the account the resource's

@@ -36,28 +36,30 @@ fn attached(name: &str, text: &str) -> AttachedPolicy {
     }
 }
 
-fn organization(ou_policies: Vec<AttachedPolicy>) -> Organization {
+/// Root, the given OUs from the top down, and the account `111122223333`; the root and the
+/// account have `FullAWSAccess`.
+fn organization_with_units(units: Vec<(&str, Vec<AttachedPolicy>)>) -> Organization {
+    let full = || vec![attached("FullAWSAccess", FULL_AWS_ACCESS)];
     let level = |target_id: &str, kind, policies| OrgLevel {
         target_id: target_id.to_owned(),
         kind,
         policies,
     };
+    let mut levels = vec![level("r-root", LevelKind::Root, full())];
+    levels.extend(
+        units
+            .into_iter()
+            .map(|(id, policies)| level(id, LevelKind::OrganizationalUnit, policies)),
+    );
+    levels.push(level("111122223333", LevelKind::Account, full()));
     Organization {
         management_account_id: "999999999999".to_owned(),
-        levels: vec![
-            level(
-                "r-root",
-                LevelKind::Root,
-                vec![attached("FullAWSAccess", FULL_AWS_ACCESS)],
-            ),
-            level("ou-data", LevelKind::OrganizationalUnit, ou_policies),
-            level(
-                "111122223333",
-                LevelKind::Account,
-                vec![attached("FullAWSAccess", FULL_AWS_ACCESS)],
-            ),
-        ],
+        levels,
     }
+}
+
+fn organization(ou_policies: Vec<AttachedPolicy>) -> Organization {
+    organization_with_units(vec![("ou-data", ou_policies)])
 }
 
 fn default_organization() -> Organization {
@@ -189,21 +191,7 @@ fn empty_and_unreadable_values_are_explained() {
 /// An account two OUs deep: root, `ou-workloads`, `ou-prod`, account. Each level must allow,
 /// and a deny at any of them denies.
 fn nested_organization(workloads: Vec<AttachedPolicy>, prod: Vec<AttachedPolicy>) -> Organization {
-    let full = || vec![attached("FullAWSAccess", FULL_AWS_ACCESS)];
-    let level = |target_id: &str, kind, policies| OrgLevel {
-        target_id: target_id.to_owned(),
-        kind,
-        policies,
-    };
-    Organization {
-        management_account_id: "999999999999".to_owned(),
-        levels: vec![
-            level("r-root", LevelKind::Root, full()),
-            level("ou-workloads", LevelKind::OrganizationalUnit, workloads),
-            level("ou-prod", LevelKind::OrganizationalUnit, prod),
-            level("111122223333", LevelKind::Account, full()),
-        ],
-    }
+    organization_with_units(vec![("ou-workloads", workloads), ("ou-prod", prod)])
 }
 
 #[test]

@@ -323,16 +323,37 @@ struct AccountPlaces {
     policies: Vec<Spanned<String>>,
 }
 
+/// One root, OU or account of a layout: what to call it in a message, where it is declared,
+/// and the policy names attached to it with their places.
+struct LevelPlace<'a> {
+    what: String,
+    declared: Option<SourceSpan>,
+    policies: &'a [Spanned<String>],
+}
+
 impl Places {
-    /// The policy names of every level, root first and account last, with their places.
-    fn levels(&self) -> Vec<&[Spanned<String>]> {
-        let mut levels: Vec<&[Spanned<String>]> = vec![&self.root.policies];
-        levels.extend(
-            self.organizational_unit
-                .iter()
-                .map(|unit| unit.policies.as_slice()),
-        );
-        levels.push(&self.account.policies);
+    /// Every level, root first and account last; `text` is the layout's, for the table headers
+    /// that declare the root and the account.
+    fn levels<'a>(&'a self, text: &str) -> Vec<LevelPlace<'a>> {
+        let header = |table: &str| {
+            text.find(table)
+                .map(|start| SourceSpan::from(start..start + table.len()))
+        };
+        let mut levels = vec![LevelPlace {
+            what: "the root".to_owned(),
+            declared: header("[root]"),
+            policies: &self.root.policies,
+        }];
+        levels.extend(self.organizational_unit.iter().map(|unit| LevelPlace {
+            what: format!("OU `{}`", unit.name.get_ref()),
+            declared: place(&unit.name),
+            policies: &unit.policies,
+        }));
+        levels.push(LevelPlace {
+            what: "the account".to_owned(),
+            declared: header("[account]"),
+            policies: &self.account.policies,
+        });
         levels
     }
 }
@@ -372,9 +393,9 @@ fn parse_layout(
         .map_err(|error| vec![layout_error(error.message().to_string(), None, None)])?;
 
     // Every problem of the layout's content is reported at once.
-    let mut problems = check_policy_names(&places, path);
+    let mut problems = check_policy_names(&places, path, text);
     problems.extend(check_every_level_has_a_policy(&places, text));
-    problems.extend(check_attachment_quota(&places));
+    problems.extend(check_attachment_quota(&places, text));
     problems.extend(check_units(&places));
     if let Some(unit) = &places.account.organizational_unit
         && layout.unit(unit.get_ref()).is_none()
@@ -409,26 +430,14 @@ type NameProblem = (String, Option<SourceSpan>, Option<String>);
 /// every root, OU and account has at least one SCP attached (the last one cannot be detached),
 /// so a layout level without a policy describes no organization AWS can have.
 fn check_every_level_has_a_policy(places: &Places, text: &str) -> Vec<NameProblem> {
-    let header = |table: &str| {
-        text.find(table)
-            .map(|start| SourceSpan::from(start..start + table.len()))
-    };
-    let mut levels = vec![("the root".to_owned(), header("[root]"))];
-    levels.extend(
-        places
-            .organizational_unit
-            .iter()
-            .map(|unit| (format!("OU `{}`", unit.name.get_ref()), place(&unit.name))),
-    );
-    levels.push(("the account".to_owned(), header("[account]")));
-    levels
+    places
+        .levels(text)
         .into_iter()
-        .zip(places.levels())
-        .filter(|(_, policies)| policies.is_empty())
-        .map(|((what, span), _)| {
+        .filter(|level| level.policies.is_empty())
+        .map(|level| {
             (
-                format!("{what} has no policy attached"),
-                span,
+                format!("{} has no policy attached", level.what),
+                level.declared,
                 Some(
                     "AWS Organizations keeps at least one SCP on every root, OU and account; \
                      attach `FullAWSAccess` to allow what the other SCPs do not deny"
@@ -447,27 +456,20 @@ const MAX_SCPS_PER_TARGET: usize = 5;
 /// The same page: OUs nest at most five deep under the root.
 const MAX_OU_DEPTH: usize = 5;
 
-fn check_attachment_quota(places: &Places) -> Vec<NameProblem> {
-    let mut names = vec!["the root".to_owned()];
-    names.extend(
-        places
-            .organizational_unit
-            .iter()
-            .map(|unit| format!("OU `{}`", unit.name.get_ref())),
-    );
-    names.push("the account".to_owned());
-    names
+fn check_attachment_quota(places: &Places, text: &str) -> Vec<NameProblem> {
+    places
+        .levels(text)
         .into_iter()
-        .zip(places.levels())
-        .filter(|(_, policies)| policies.len() > MAX_SCPS_PER_TARGET)
-        .map(|(what, policies)| {
+        .filter(|level| level.policies.len() > MAX_SCPS_PER_TARGET)
+        .map(|level| {
             (
                 format!(
-                    "{what} has {} SCPs attached; AWS Organizations attaches at most \
+                    "{} has {} SCPs attached; AWS Organizations attaches at most \
                      {MAX_SCPS_PER_TARGET} to a root, OU or account",
-                    policies.len()
+                    level.what,
+                    level.policies.len()
                 ),
-                policies.get(MAX_SCPS_PER_TARGET).and_then(place),
+                level.policies.get(MAX_SCPS_PER_TARGET).and_then(place),
                 Some(
                     "attach some of them at another level of the account's path (the root, a \
                      parent OU or the account), or merge SCPs into one document"
@@ -536,10 +538,11 @@ fn check_units(places: &Places) -> Vec<NameProblem> {
 
 /// Every attached name must be `FullAWSAccess` or the stem of a `.json` file beside the layout
 /// file (letters, digits, `-`, `_`, `.`; no path), attached at most once per level.
-fn check_policy_names(places: &Places, path: &Path) -> Vec<NameProblem> {
+fn check_policy_names(places: &Places, path: &Path, text: &str) -> Vec<NameProblem> {
     let mut problems = Vec::new();
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    for names in places.levels() {
+    for level in places.levels(text) {
+        let names = level.policies;
         for (index, spanned) in names.iter().enumerate() {
             let name = spanned.get_ref();
             if !is_policy_name(name) {

@@ -176,6 +176,18 @@ const GUARD: &str = r#"{
   "Statement": [{ "Effect": "Deny", "Action": "ec2:*", "Resource": "*" }]
 }"#;
 
+/// The messages of the problems of the layout in `dir`, which must all be layout problems.
+fn layout_messages(dir: &Path) -> Vec<String> {
+    PolicySet::load(dir)
+        .unwrap_err()
+        .iter()
+        .map(|error| match error {
+            PolicySetError::Layout(problem) => problem.message.clone(),
+            other => panic!("a layout error expected: {other:?}"),
+        })
+        .collect()
+}
+
 fn only_set_error(dir: &Path) -> PolicySetError {
     let mut errors = PolicySet::load(dir).unwrap_err();
     assert_eq!(errors.len(), 1, "{errors:#?}");
@@ -289,14 +301,7 @@ fn every_problem_of_a_layout_is_reported_at_once() {
                   policies = []\n\n[account]\nname = \"a\"\norganizational_unit = \"nope\"\n\
                   policies = [\"guard\", \"guard\"]\n";
     let dir = policy_dir("all-problems", layout.as_bytes(), GUARD.as_bytes());
-    let errors = PolicySet::load(&dir.0).unwrap_err();
-    let messages: Vec<String> = errors
-        .iter()
-        .map(|error| match error {
-            PolicySetError::Layout(problem) => problem.message.clone(),
-            other => panic!("a layout error expected: {other:?}"),
-        })
-        .collect();
+    let messages = layout_messages(&dir.0);
     let missing = dir.0.join("missing.json");
     assert_eq!(
         messages,
@@ -340,14 +345,7 @@ fn a_layout_aws_organizations_could_not_have_is_refused() {
     for name in ["g2", "g3", "g4", "g5"] {
         dir.write(&format!("{name}.json"), GUARD.as_bytes());
     }
-    let errors = PolicySet::load(&dir.0).unwrap_err();
-    let messages: Vec<String> = errors
-        .iter()
-        .map(|error| match error {
-            PolicySetError::Layout(problem) => problem.message.clone(),
-            other => panic!("a layout error expected: {other:?}"),
-        })
-        .collect();
+    let messages = layout_messages(&dir.0);
     assert_eq!(
         messages,
         [
